@@ -1,0 +1,83 @@
+"""Enterprise Assistance Helpdesk (万人助万企): the application factory."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from helpdesk.config import ROOT, ConfigError, check_production_secret, load_config
+
+
+def create_app(env_name: str | None = None, **overrides) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers, commands."""
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
+    config = load_config(env_name)
+    app.config.from_object(config)
+    app.config.update(overrides)
+    if app.config["ENV_NAME"] == "production":
+        check_production_secret(app.config.get("SECRET_KEY"))
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=logging.INFO)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    register_security_headers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from helpdesk import models  # noqa: F401 - every model must be known to metadata
+    from helpdesk.auth.login import init_login
+    from helpdesk.extensions import babel, bootstrap, csrf, db, limiter, mail, migrate
+    from helpdesk.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    init_login(app)
+    from helpdesk.i18n import init_template_helpers
+
+    init_template_helpers(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from helpdesk.dbsetup import enable_sqlite_foreign_keys
+
+        enable_sqlite_foreign_keys(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from helpdesk.auth.views import bp as auth_bp
+    from helpdesk.health import bp as health_bp
+    from helpdesk.main.views import bp as main_bp
+
+    for bp in (health_bp, auth_bp, main_bp):
+        app.register_blueprint(bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from helpdesk.errors import init_error_handlers
+
+    init_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from helpdesk.auth.cli import users_cli
+    from helpdesk.seeding.cli import seed_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_command)
+
+
+def register_security_headers(app: Flask) -> None:
+    from helpdesk.security import add_security_headers
+
+    app.after_request(add_security_headers)
+
+
+__all__ = ["ConfigError", "create_app"]

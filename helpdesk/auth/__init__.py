@@ -1,0 +1,1 @@
+"""Users, logins, API tokens and who may see what."""

@@ -1,0 +1,1 @@
+"""Working-day calendar for mainland China (statutory holidays, 调休 make-up days, admin overrides)."""

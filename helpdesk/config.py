@@ -1,0 +1,114 @@
+"""Configuration: one class per HELPDESK_ENV, values read from the environment (PRODUCT.md §9)."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+# Values that ship in this repository and therefore can never be a production secret.
+KNOWN_SECRETS = frozenset({"dev-secret-key-not-for-production", "testing-secret-key", "change-me"})
+
+
+def _env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _score_weights() -> dict[str, float]:
+    """SCORE_WEIGHTS as "0.10,0.50,0.40" (response, completion, satisfaction) or a JSON object."""
+    raw = os.environ.get("SCORE_WEIGHTS", "0.10,0.50,0.40").strip()
+    if raw.startswith("{"):
+        data = json.loads(raw)
+        return {k: float(data[k]) for k in ("response_rate", "completion_rate", "satisfaction_rate")}
+    response, completion, satisfaction = (float(x) for x in raw.split(","))
+    return {"response_rate": response, "completion_rate": completion, "satisfaction_rate": satisfaction}
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret-key-not-for-production")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'helpdesk.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    COMPLETION_TARGET = _env_float("COMPLETION_TARGET", 0.99)
+    SCORE_WEIGHTS = _score_weights()
+    RED_AFTER_DAYS = _env_int("RED_AFTER_DAYS", 3)
+    AUTO_CLOSE_DAYS = _env_int("AUTO_CLOSE_DAYS", 5)
+    DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "zh_CN")
+    BABEL_DEFAULT_LOCALE = DEFAULT_LOCALE
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024 + 64 * 1024  # 10 MB file plus multipart overhead
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "helpdesk@localhost")
+    # Development prints mail instead of needing an SMTP server; production sends it.
+    MAIL_SUPPRESS_SEND = os.environ.get("MAIL_SUPPRESS_SEND", "true").lower() in ("1", "true", "yes")
+    API_TOKEN_DAYS = _env_int("API_TOKEN_DAYS", 30)
+    LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per minute")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    BOOTSTRAP_SERVE_LOCAL = True  # government intranets have no internet: no CDN
+    API_TITLE = "Enterprise Assistance Helpdesk API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    MAIL_SUPPRESS_SEND = True
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    MAIL_SUPPRESS_SEND = os.environ.get("MAIL_SUPPRESS_SEND", "false").lower() in ("1", "true", "yes")
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration the app may start with."""
+
+
+def load_config(env_name: str | None = None) -> type[Config]:
+    name = env_name or os.environ.get("HELPDESK_ENV", "development")
+    if name not in CONFIGS:
+        raise ConfigError(f"HELPDESK_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]
+
+
+def check_production_secret(secret: str | None) -> None:
+    """Production refuses to start without a real SECRET_KEY (PRODUCT.md §9)."""
+    if not secret or len(secret) < 32 or secret in KNOWN_SECRETS:
+        raise ConfigError(
+            "Set SECRET_KEY to a random value of at least 32 characters "
+            "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )

@@ -1,0 +1,21 @@
+"""Flask extensions, created unbound here and initialised in create_app()."""
+from flask_babel import Babel
+from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_mail import Mail
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+
+from helpdesk.db import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+mail = Mail()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="fixed-window")
+bootstrap = Bootstrap5()

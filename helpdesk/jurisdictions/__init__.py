@@ -1,0 +1,1 @@
+"""Jurisdictions, departments, categories and routing rules: the reference data."""

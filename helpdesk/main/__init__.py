@@ -1,0 +1,1 @@
+"""The landing page that sends each role to its own start page."""

@@ -1,0 +1,21 @@
+"""Every feature's models, imported in one place so that metadata (and Alembic) sees them all."""
+from helpdesk.admin.models import AdminAuditLog
+from helpdesk.auth.models import ApiToken, Role, User
+from helpdesk.calendar.models import HolidayOverride
+from helpdesk.enterprises.models import Enterprise
+from helpdesk.jurisdictions.models import Category, Department, Jurisdiction, Level, RoutingRule
+from helpdesk.notifications.models import Notification
+from helpdesk.tickets.models import (
+    Attachment,
+    Comment,
+    Ticket,
+    TicketCohandler,
+    TicketEvent,
+    TicketSequence,
+)
+
+__all__ = [
+    "AdminAuditLog", "ApiToken", "Attachment", "Category", "Comment", "Department", "Enterprise",
+    "HolidayOverride", "Jurisdiction", "Level", "Notification", "Role", "RoutingRule", "Ticket",
+    "TicketCohandler", "TicketEvent", "TicketSequence", "User",
+]

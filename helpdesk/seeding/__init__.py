@@ -1,0 +1,1 @@
+"""Reference data from seeds/ and the demo world."""

@@ -1,0 +1,51 @@
+"""The selects that pages and the API share: who may see which ticket and enterprise (PRODUCT.md §7)."""
+from __future__ import annotations
+
+from sqlalchemy import Select, false, or_, select, true
+
+from helpdesk.auth.models import Role, User
+from helpdesk.enterprises.models import Enterprise
+from helpdesk.jurisdictions.queries import subtree_ids
+from helpdesk.tickets.models import Ticket, TicketCohandler
+
+
+def ticket_visibility(user: User):
+    """A WHERE clause: the tickets this user may see."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role == Role.ENTERPRISE:
+        return Ticket.enterprise_id == user.enterprise_id
+    if user.role == Role.SUPERVISOR:
+        return Ticket.jurisdiction_id.in_(subtree_ids(user.jurisdiction_id))
+    if user.role == Role.CADRE:
+        cohandled = select(TicketCohandler.ticket_id).where(TicketCohandler.department_id == user.department_id)
+        return or_(
+            Ticket.assignee_id == user.id,
+            Ticket.liaison_id == user.id,
+            Ticket.department_id == user.department_id,
+            Ticket.id.in_(cohandled),
+        )
+    return false()
+
+
+def visible_tickets(user: User) -> Select:
+    """SELECT tickets the user may see; add filters and ordering on top."""
+    return select(Ticket).where(ticket_visibility(user))
+
+
+def enterprise_visibility(user: User):
+    """A WHERE clause: the enterprises this user may see (and file on behalf of)."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role == Role.ENTERPRISE:
+        return Enterprise.id == user.enterprise_id
+    if user.role == Role.SUPERVISOR:
+        return Enterprise.jurisdiction_id.in_(subtree_ids(user.jurisdiction_id))
+    if user.role == Role.CADRE:
+        department_jurisdiction = user.department.jurisdiction_id
+        return or_(Enterprise.jurisdiction_id.in_(subtree_ids(department_jurisdiction)), Enterprise.liaison_id == user.id)
+    return false()
+
+
+def visible_enterprises(user: User) -> Select:
+    return select(Enterprise).where(enterprise_visibility(user))
