@@ -1,4 +1,5 @@
 """Enterprise Assistance Helpdesk (万人助万企): the application factory."""
+
 from __future__ import annotations
 
 import logging

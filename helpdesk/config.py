@@ -1,4 +1,5 @@
 """Configuration: one class per HELPDESK_ENV, values read from the environment (PRODUCT.md §9)."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Declarative base with a constraint naming convention, and the shared column types."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

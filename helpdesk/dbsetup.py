@@ -1,4 +1,5 @@
 """Database connection details that depend on the dialect."""
+
 from flask import Flask
 from sqlalchemy import event
 

@@ -1,4 +1,5 @@
 """Domain errors raised by services, and how they reach people: JSON under /api, pages otherwise."""
+
 from __future__ import annotations
 
 import logging

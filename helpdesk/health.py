@@ -1,4 +1,5 @@
 """/healthz (the process is up) and /readyz (the database answers)."""
+
 import logging
 
 from flask import Blueprint, jsonify

@@ -1,4 +1,5 @@
 """Locale and time zone selection, and template helpers for times in Asia/Shanghai."""
+
 from __future__ import annotations
 
 from datetime import datetime

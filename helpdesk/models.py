@@ -1,4 +1,5 @@
 """Every feature's models, imported in one place so that metadata (and Alembic) sees them all."""
+
 from helpdesk.admin.models import AdminAuditLog
 from helpdesk.auth.models import ApiToken, Role, User
 from helpdesk.calendar.models import HolidayOverride
@@ -15,7 +16,22 @@ from helpdesk.tickets.models import (
 )
 
 __all__ = [
-    "AdminAuditLog", "ApiToken", "Attachment", "Category", "Comment", "Department", "Enterprise",
-    "HolidayOverride", "Jurisdiction", "Level", "Notification", "Role", "RoutingRule", "Ticket",
-    "TicketCohandler", "TicketEvent", "TicketSequence", "User",
+    "AdminAuditLog",
+    "ApiToken",
+    "Attachment",
+    "Category",
+    "Comment",
+    "Department",
+    "Enterprise",
+    "HolidayOverride",
+    "Jurisdiction",
+    "Level",
+    "Notification",
+    "Role",
+    "RoutingRule",
+    "Ticket",
+    "TicketCohandler",
+    "TicketEvent",
+    "TicketSequence",
+    "User",
 ]

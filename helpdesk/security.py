@@ -1,4 +1,5 @@
 """Security headers on every response (PRODUCT.md §9)."""
+
 from flask import Response
 
 CSP = (

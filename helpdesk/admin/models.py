@@ -1,4 +1,5 @@
 """The admin audit log: who changed which reference record, when, from what to what."""
+
 from __future__ import annotations
 
 from datetime import datetime

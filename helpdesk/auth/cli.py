@@ -1,4 +1,5 @@
 """`flask users create`."""
+
 import click
 from flask.cli import AppGroup
 
@@ -22,8 +23,14 @@ def create(email, name, role, password, enterprise_id, department_id, jurisdicti
     """Create a user; fails with a message and exit status 1 when the email exists."""
     try:
         user = create_user(
-            email=email, name=name, password=password, role=role, enterprise_id=enterprise_id,
-            department_id=department_id, jurisdiction_id=jurisdiction_id, locale=locale,
+            email=email,
+            name=name,
+            password=password,
+            role=role,
+            enterprise_id=enterprise_id,
+            department_id=department_id,
+            jurisdiction_id=jurisdiction_id,
+            locale=locale,
         )
         db.session.commit()
     except DomainError as exc:

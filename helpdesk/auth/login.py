@@ -1,4 +1,5 @@
 """Flask-Login wiring: sessions for pages, bearer tokens for the API."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -1,4 +1,5 @@
 """Users of the four roles, and their API tokens (stored hashed)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

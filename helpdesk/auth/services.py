@@ -1,4 +1,5 @@
 """Creating users and checking credentials; the CLI, admin pages and API all call these."""
+
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email

@@ -3,6 +3,7 @@
 Only failures are counted, so a person who types the right password is never slowed down.
 The counters live in Flask-Limiter's storage: memory by default, Redis when REDIS_URL is set.
 """
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """Admin overrides of the working-day calendar (a new year's schedule, a local day off)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -19,7 +19,7 @@ import logging
 import threading
 import zoneinfo
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 
 import chinese_calendar
@@ -176,13 +176,13 @@ def unknown_years(cal: WorkCalendar, years: Iterable[int]) -> list[int]:
 def end_of_day(d: date, tz: zoneinfo.ZoneInfo = SHANGHAI) -> datetime:
     """23:59:59 local time on ``d``, as an aware UTC datetime."""
     _check_date(d)
-    return datetime.combine(d, time(23, 59, 59), tzinfo=tz).astimezone(timezone.utc)
+    return datetime.combine(d, time(23, 59, 59), tzinfo=tz).astimezone(UTC)
 
 
 def start_of_day(d: date, tz: zoneinfo.ZoneInfo = SHANGHAI) -> datetime:
     """00:00:00 local time on ``d``, as an aware UTC datetime."""
     _check_date(d)
-    return datetime.combine(d, time(0, 0, 0), tzinfo=tz).astimezone(timezone.utc)
+    return datetime.combine(d, time(0, 0, 0), tzinfo=tz).astimezone(UTC)
 
 
 def local_date(dt: datetime, tz: zoneinfo.ZoneInfo = SHANGHAI) -> date:

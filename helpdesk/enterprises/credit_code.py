@@ -70,8 +70,7 @@ def _check_chars(chars: str, offset: int = 0) -> None:
     for index, ch in enumerate(chars, start=1 + offset):
         if ch not in _VALUES:
             raise CreditCodeError(
-                f"character {ch!r} at position {index} is not allowed "
-                f"({_FORBIDDEN} are never used)"
+                f"character {ch!r} at position {index} is not allowed ({_FORBIDDEN} are never used)"
                 if ch in "IOSVZ"
                 else f"character {ch!r} at position {index} is not allowed "
                 f"(only digits and the letters {CHARSET[10:]} are used)"
@@ -86,9 +85,7 @@ def check_character(first17: str) -> str:
     """
     chars = normalize(first17)
     if len(chars) != LENGTH - 1:
-        raise CreditCodeError(
-            f"the first part must be {LENGTH - 1} characters, got {len(chars)}"
-        )
+        raise CreditCodeError(f"the first part must be {LENGTH - 1} characters, got {len(chars)}")
     _check_chars(chars)
     total = sum(_VALUES[ch] * w for ch, w in zip(chars, WEIGHTS))
     return CHARSET[(31 - total % 31) % 31]
@@ -103,14 +100,9 @@ def validate_credit_code(code: str) -> str:
     """
     normalized = normalize(code)
     if not normalized:
-        raise CreditCodeError(
-            f"the unified social credit code is empty; it must be {LENGTH} characters"
-        )
+        raise CreditCodeError(f"the unified social credit code is empty; it must be {LENGTH} characters")
     if len(normalized) != LENGTH:
-        raise CreditCodeError(
-            f"the unified social credit code must be {LENGTH} characters, "
-            f"got {len(normalized)}"
-        )
+        raise CreditCodeError(f"the unified social credit code must be {LENGTH} characters, got {len(normalized)}")
     _check_chars(normalized)
     for position in _DIVISION_POSITIONS:
         ch = normalized[position - 1]

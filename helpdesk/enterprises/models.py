@@ -1,4 +1,5 @@
 """Enterprises and their pairing with a cadre (包联干部)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Reference data: the jurisdiction tree, departments, issue categories and routing rules."""
+
 from __future__ import annotations
 
 from enum import StrEnum

@@ -1,4 +1,5 @@
 """Selects over the jurisdiction tree."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

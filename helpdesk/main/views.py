@@ -1,4 +1,5 @@
 """Home: each role lands on its own page."""
+
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 

@@ -1,4 +1,5 @@
 """In-app notifications."""
+
 from __future__ import annotations
 
 from datetime import datetime

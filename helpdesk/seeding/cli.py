@@ -1,4 +1,5 @@
 """`flask seed [--demo]`."""
+
 import click
 from flask.cli import with_appcontext
 
@@ -7,7 +8,9 @@ from helpdesk.seeding.reference import load_reference_data
 
 
 @click.command("seed")
-@click.option("--demo", is_flag=True, help="Also build the demo world (1,500 cadres, thousands of enterprises, tickets).")
+@click.option(
+    "--demo", is_flag=True, help="Also build the demo world (1,500 cadres, thousands of enterprises, tickets)."
+)
 @click.option("--if-empty", is_flag=True, help="With --demo: only when the database has no tickets yet.")
 @with_appcontext
 def seed_command(demo: bool, if_empty: bool) -> None:

@@ -1,4 +1,5 @@
 """Load the reference data files of seeds/ (idempotent: a second run changes nothing)."""
+
 from __future__ import annotations
 
 import json
@@ -64,8 +65,12 @@ def load_reference_data(folder: Path = SEEDS) -> SeedReport:
     for row in _read("jurisdictions.json", folder):
         parent = by_code[row["parent_code"]] if row.get("parent_code") else None
         values = {
-            "code": row["code"], "name": row["name"], "name_en": row["name_en"], "level": row["level"],
-            "parent_id": parent.id if parent else None, "ticket_prefix": row.get("ticket_prefix"),
+            "code": row["code"],
+            "name": row["name"],
+            "name_en": row["name_en"],
+            "level": row["level"],
+            "parent_id": parent.id if parent else None,
+            "ticket_prefix": row.get("ticket_prefix"),
         }
         by_code[row["code"]] = _upsert(report, "jurisdictions", by_code.get(row["code"]), Jurisdiction, values)
 
@@ -74,17 +79,25 @@ def load_reference_data(folder: Path = SEEDS) -> SeedReport:
         jurisdiction = by_code[row["jurisdiction_code"]]
         key = (jurisdiction.id, row["code"])
         values = {
-            "jurisdiction_id": jurisdiction.id, "code": row["code"], "name": row["name"],
-            "name_en": row["name_en"], "is_default": bool(row.get("is_default")),
+            "jurisdiction_id": jurisdiction.id,
+            "code": row["code"],
+            "name": row["name"],
+            "name_en": row["name_en"],
+            "is_default": bool(row.get("is_default")),
         }
         departments[key] = _upsert(report, "departments", departments.get(key), Department, values)
 
     categories = {c.code: c for c in db.session.scalars(select(Category))}
     for position, row in enumerate(_read("categories.json", folder)):
         values = {
-            "code": row["code"], "name": row["name"], "name_en": row["name_en"], "help": row.get("help", ""),
-            "help_en": row.get("help_en", ""), "response_days": row["response_days"],
-            "resolution_days": row["resolution_days"], "position": position,
+            "code": row["code"],
+            "name": row["name"],
+            "name_en": row["name_en"],
+            "help": row.get("help", ""),
+            "help_en": row.get("help_en", ""),
+            "response_days": row["response_days"],
+            "resolution_days": row["resolution_days"],
+            "position": position,
         }
         categories[row["code"]] = _upsert(report, "categories", categories.get(row["code"]), Category, values)
 

@@ -1,4 +1,5 @@
 """Tickets, their append-only event log, comments, attachments and co-handling departments."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -49,14 +50,16 @@ CLOCKED_STATUSES = frozenset({Status.SUBMITTED, Status.ASSIGNED, Status.IN_PROGR
 COMPLETED_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 
 
-class Warning(StrEnum):  # noqa: A001 - the domain word; shadows the builtin only inside this module
+class Colour(StrEnum):
+    """The three-colour warning (§5), plus green."""
+
     GREEN = "green"
     YELLOW = "yellow"
     ORANGE = "orange"
     RED = "red"
 
 
-WARNING_RANK = {None: 0, Warning.GREEN: 1, Warning.YELLOW: 2, Warning.ORANGE: 3, Warning.RED: 4}
+WARNING_RANK = {None: 0, Colour.GREEN: 1, Colour.YELLOW: 2, Colour.ORANGE: 3, Colour.RED: 4}
 
 
 class Rating(StrEnum):
@@ -128,6 +131,10 @@ class Ticket(Base):
     # The worst colour already notified, so that the sweep tells each change once.
     notified_warning: Mapped[str | None] = mapped_column(String(10))
 
+    # Optimistic locking: every UPDATE says "WHERE version = <the one loaded>"; a concurrent change
+    # makes it match no row, and the second writer gets a conflict instead of overwriting.
+    __mapper_args__ = {"version_id_col": version}
+
     category: Mapped[Category] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
     jurisdiction: Mapped[Jurisdiction] = relationship(foreign_keys=[jurisdiction_id])
@@ -149,20 +156,20 @@ class Ticket(Base):
     def handling_level(self) -> str:
         return self.handling_jurisdiction.level
 
-    def warning_at(self, now: datetime) -> Warning | None:
+    def warning_at(self, now: datetime) -> Colour | None:
         """The three-colour warning (§5) at `now`; None when the clock is not running."""
         if self.status not in CLOCKED_STATUSES:
             return None
         if now >= self.red_from or self.reopen_count >= 2:
-            return Warning.RED
+            return Colour.RED
         if now > self.due_at:
-            return Warning.ORANGE
+            return Colour.ORANGE
         late_response = (self.first_response_at is None and now > self.response_due_at) or (
             self.first_response_at is not None and self.first_response_at > self.response_due_at
         )
         if now >= self.yellow_from or late_response:
-            return Warning.YELLOW
-        return Warning.GREEN
+            return Colour.YELLOW
+        return Colour.GREEN
 
     @classmethod
     def warning_sql(cls, now: datetime) -> ColumnElement:
@@ -170,17 +177,17 @@ class Ticket(Base):
         now_ = literal(now, UTCDateTime)
         return case(
             (cls.status.not_in([s.value for s in CLOCKED_STATUSES]), None),
-            (or_(cls.red_from <= now_, cls.reopen_count >= 2), Warning.RED.value),
-            (cls.due_at < now_, Warning.ORANGE.value),
+            (or_(cls.red_from <= now_, cls.reopen_count >= 2), Colour.RED.value),
+            (cls.due_at < now_, Colour.ORANGE.value),
             (
                 or_(
                     cls.yellow_from <= now_,
                     and_(cls.first_response_at.is_(None), cls.response_due_at < now_),
                     and_(cls.first_response_at.is_not(None), cls.first_response_at > cls.response_due_at),
                 ),
-                Warning.YELLOW.value,
+                Colour.YELLOW.value,
             ),
-            else_=Warning.GREEN.value,
+            else_=Colour.GREEN.value,
         )
 
     @classmethod
@@ -195,11 +202,11 @@ class Ticket(Base):
             and_(cls.first_response_at.is_(None), cls.response_due_at < now_),
             and_(cls.first_response_at.is_not(None), cls.first_response_at > cls.response_due_at),
         )
-        if colour == Warning.RED:
+        if colour == Colour.RED:
             return and_(clocked, red)
-        if colour == Warning.ORANGE:
+        if colour == Colour.ORANGE:
             return and_(clocked, ~red, orange)
-        if colour == Warning.YELLOW:
+        if colour == Colour.YELLOW:
             return and_(clocked, ~red, ~orange, yellow)
         return and_(clocked, ~red, ~orange, ~yellow)
 

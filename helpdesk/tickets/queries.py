@@ -1,4 +1,5 @@
 """The selects that pages and the API share: who may see which ticket and enterprise (PRODUCT.md §7)."""
+
 from __future__ import annotations
 
 from sqlalchemy import Select, false, or_, select, true
@@ -43,7 +44,9 @@ def enterprise_visibility(user: User):
         return Enterprise.jurisdiction_id.in_(subtree_ids(user.jurisdiction_id))
     if user.role == Role.CADRE:
         department_jurisdiction = user.department.jurisdiction_id
-        return or_(Enterprise.jurisdiction_id.in_(subtree_ids(department_jurisdiction)), Enterprise.liaison_id == user.id)
+        return or_(
+            Enterprise.jurisdiction_id.in_(subtree_ids(department_jurisdiction)), Enterprise.liaison_id == user.id
+        )
     return false()
 
 
