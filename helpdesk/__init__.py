@@ -70,9 +70,11 @@ def register_error_handlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from helpdesk.auth.cli import users_cli
     from helpdesk.seeding.cli import seed_command
+    from helpdesk.tickets.cli import sla_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_command)
+    app.cli.add_command(sla_cli)
 
 
 def register_security_headers(app: Flask) -> None:

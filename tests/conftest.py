@@ -4,10 +4,13 @@ TEST_DATABASE_URL picks the database (SQLite in memory by default; CI also runs 
 """
 from __future__ import annotations
 
-import os
+import contextvars
 import itertools
+import os
 
 import pytest
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as _FlaskSession
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
@@ -22,9 +25,47 @@ IS_SQLITE = DATABASE_URL.startswith("sqlite")
 
 def _engine_options() -> dict:
     if IS_SQLITE:
-        # One in-memory database shared by every connection of the test process.
-        return {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+        # One in-memory database shared by every connection of the test process. isolation_level=None hands
+        # transaction control to SQLAlchemy (see _sqlite_emits_begin): pysqlite's own would let a RELEASE
+        # SAVEPOINT commit for real.
+        return {"poolclass": StaticPool, "connect_args": {"check_same_thread": False, "isolation_level": None}}
     return {"pool_pre_ping": True}
+
+
+def _sqlite_emits_begin(engine) -> None:
+    """SQLAlchemy's recipe for working SAVEPOINTs on pysqlite: emit BEGIN ourselves."""
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+
+class _ConnectionBoundSession(_FlaskSession):
+    """A session that uses the connection it was given.
+
+    Flask-SQLAlchemy's Session.get_bind picks the app's engine and ignores the session's own `bind`, which would
+    let every query and commit of a test escape the test's transaction.
+    """
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and self.bind is not None:
+            return self.bind
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, as a real request does.
+
+    The tests run inside one long-lived app context; Flask reuses a pushed app context for a request of the same
+    app, so without this every request of the session would share `g` (Flask-Login's cached user, Flask-Limiter's
+    and Flask-Babel's per-request state) and the test's own db.session. Running the request in an empty
+    contextvars.Context makes Flask push a fresh app context, hence a fresh `g` and a fresh db.session, bound to
+    the test's connection and so inside the test's rolled-back transaction. Objects a test holds must be
+    refreshed (db.session.refresh / expire_all) to see what a request changed, as with a real server.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +78,10 @@ def app(tmp_path_factory):
         WTF_CSRF_ENABLED=False,
         SERVER_NAME="localhost",
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
+        if IS_SQLITE:
+            _sqlite_emits_begin(_db.engine)
         _db.drop_all()
         _db.create_all()
         from helpdesk.seeding.reference import load_reference_data
@@ -55,7 +99,9 @@ def db(app):
     connection = _db.engine.connect()
     transaction = connection.begin()
     original = _db.session
-    session_factory = _db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+    session_factory = _db._make_scoped_session(
+        {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _ConnectionBoundSession}
+    )
     _db.session = session_factory
     try:
         yield _db

@@ -115,7 +115,15 @@ def test_next_parameter_inside_the_site_is_followed(client, user):
 
 @pytest.mark.parametrize(
     "target",
-    ["//evil.example", "https://evil.example/", "/\\evil.example", "%2F%2Fevil.example", "/%5Cevil.example"],
+    [
+        "//evil.example",
+        "https://evil.example/",
+        "%2F%2Fevil.example",
+        "/\\evil.example",  # browsers read a backslash as a slash
+        "/%5Cevil.example",
+        "/%09/evil.example",  # browsers drop tabs and newlines from URLs
+        "/%0A/evil.example",
+    ],
 )
 def test_next_parameter_cannot_send_people_to_another_site(client, user, target):
     response = login(client, "wang.fang@example.cn", PASSWORD, next_url=target)
