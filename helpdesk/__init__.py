@@ -53,12 +53,20 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from helpdesk.admin.views import bp as admin_bp
+    from helpdesk.api import init_api
     from helpdesk.auth.views import bp as auth_bp
+    from helpdesk.enterprises.views import bp as enterprises_bp
     from helpdesk.health import bp as health_bp
     from helpdesk.main.views import bp as main_bp
+    from helpdesk.notifications.views import bp as notifications_bp
+    from helpdesk.reports.views import bp as reports_bp
+    from helpdesk.tickets.views import bp as tickets_bp
 
-    for bp in (health_bp, auth_bp, main_bp):
+    for bp in (health_bp, auth_bp, main_bp, tickets_bp, enterprises_bp, reports_bp, notifications_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    init_api(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from helpdesk.auth.models import Role, User
 from helpdesk.enterprises.models import Enterprise
-from helpdesk.errors import Conflict, ValidationFailed
+from helpdesk.errors import Conflict, NotAllowed, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Department, Jurisdiction
 
@@ -77,4 +77,49 @@ def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
     if user is None or not user.active or not user.check_password(password or ""):
         return None
+    return user
+
+
+def update_user(actor: User, user: User, values: dict) -> User:
+    """Admin changes to a user: name, active, password, department_id, away_until, locale (audited)."""
+    from helpdesk.admin.audit import record_change, snapshot
+
+    if actor.role != Role.ADMIN:
+        raise NotAllowed("Only admins change other users.")
+    before = snapshot(user)
+    if "name" in values:
+        name = (values["name"] or "").strip()
+        if not 1 <= len(name) <= 100:
+            raise ValidationFailed("Name must be 1 to 100 characters.", field="name")
+        user.name = name
+    if "active" in values:
+        if user.id == actor.id and not values["active"]:
+            raise ValidationFailed("You cannot deactivate yourself.", field="active")
+        user.active = bool(values["active"])
+    if "password" in values:
+        if len(values["password"] or "") < MIN_PASSWORD:
+            raise ValidationFailed(f"Password must be at least {MIN_PASSWORD} characters.", field="password")
+        user.set_password(values["password"])
+    if "department_id" in values:
+        if user.role != Role.CADRE:
+            raise ValidationFailed("Only cadres belong to a department.", field="department_id")
+        if db.session.get(Department, values["department_id"] or 0) is None:
+            raise ValidationFailed("No such department.", field="department_id")
+        user.department_id = values["department_id"]
+    if "away_until" in values:
+        set_away(user, values["away_until"])
+    if "locale" in values:
+        if values["locale"] not in ("zh_CN", "en"):
+            raise ValidationFailed("Locale must be zh_CN or en.", field="locale")
+        user.locale = values["locale"]
+    db.session.flush()
+    record_change(actor, "user", user, "update", before)
+    return user
+
+
+def set_away(user: User, away_until) -> User:
+    """A cadre on leave until a date (inclusive) is skipped by routing; None clears it."""
+    if user.role != Role.CADRE:
+        raise ValidationFailed("Only cadres can be away.", field="away_until")
+    user.away_until = away_until
     return user

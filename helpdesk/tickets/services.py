@@ -29,6 +29,7 @@ from helpdesk.tickets import deadlines
 from helpdesk.tickets.models import (
     OPEN_STATUSES,
     WARNING_RANK,
+    Colour,
     Comment,
     Priority,
     Rating,
@@ -37,7 +38,6 @@ from helpdesk.tickets.models import (
     TicketCohandler,
     TicketEvent,
     TicketSequence,
-    Colour,
 )
 from helpdesk.tickets.queries import enterprise_visibility
 from helpdesk.tickets.routing import Route, route

@@ -1,0 +1,35 @@
+"""Record admin changes (PRODUCT.md §9): who, when, before, after."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import inspect
+
+from helpdesk.admin.models import AdminAuditLog
+from helpdesk.db import utcnow
+from helpdesk.extensions import db
+
+SECRET_FIELDS = frozenset({"password_hash"})
+
+
+def snapshot(obj: Any) -> dict:
+    """The column values of a model instance as JSON-safe data (secrets left out)."""
+    values = {}
+    for column in inspect(obj).mapper.column_attrs:
+        if column.key in SECRET_FIELDS:
+            continue
+        value = getattr(obj, column.key)
+        values[column.key] = value.isoformat() if isinstance(value, date | datetime) else value
+    return values
+
+
+def record_change(actor, entity: str, obj: Any, action: str, before: dict | None) -> AdminAuditLog:
+    """Add an audit row for `obj` (call after the change is flushed, so the id is known)."""
+    after = snapshot(obj) if action != "delete" else None
+    entry = AdminAuditLog(
+        actor_id=actor.id if actor is not None else None, entity=entity, entity_id=getattr(obj, "id", None),
+        action=action, before=before, after=after, created_at=utcnow(),
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,4 @@
+"""Pages of the notifications feature."""
+from flask import Blueprint
+
+bp = Blueprint("notifications", __name__)

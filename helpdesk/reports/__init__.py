@@ -1,0 +1,1 @@
+"""The resolution-rate tracker (PRODUCT.md §6)."""
