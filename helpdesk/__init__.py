@@ -20,6 +20,7 @@ def create_app(env_name: str | None = None, **overrides) -> Flask:
         check_production_secret(app.config.get("SECRET_KEY"))
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     register_extensions(app)
     register_blueprints(app)
