@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate seed bench lint clean
+.PHONY: run test install migrate seed bench lint clean translations
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,dev]'
+	$(BIN)/pybabel compile -d helpdesk/translations
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -29,6 +30,12 @@ test: install
 
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# After changing UI strings: extract them, merge them into the catalogs (translate the new ones), compile.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-output -o helpdesk/translations/messages.pot .
+	$(BIN)/pybabel update -i helpdesk/translations/messages.pot -d helpdesk/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d helpdesk/translations
 
 lint: install
 	$(BIN)/ruff check helpdesk tests bench

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, flash, jsonify, redirect, render_template, request
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,12 @@ def init_error_handlers(app: Flask) -> None:
 
         db.session.rollback()
         if _wants_json():
-            return jsonify(error_body(exc.status, exc.message, exc.errors)), exc.status
+            # A field named by a service is where the request carried it: the query string of a GET, else the body
+            # (a JSON document, or a multipart form with files).
+            location = "query" if request.method in ("GET", "HEAD") else "json"
+            if request.mimetype == "multipart/form-data":
+                location = "multipart"
+            return jsonify(error_body(exc.status, exc.message, exc.errors, location)), exc.status
         flash(exc.message, "danger")
         return redirect(request.referrer or "/")
 
@@ -89,6 +94,25 @@ def init_error_handlers(app: Flask) -> None:
         if _wants_json():
             return jsonify(error_body(503, message)), 503
         return render_template("errors/error.html", code=503, message=message), 503
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(IntegrityError)
+    def handle_bad_data(exc):
+        """A value the database refuses (NUL in text, a number out of range) is the request's fault;
+        a unique-key collision that slipped past the services' checks is a concurrent duplicate."""
+        from helpdesk.extensions import db
+
+        db.session.rollback()
+        status = 409 if isinstance(exc, IntegrityError) else 400
+        message = (
+            "That conflicts with a record saved at the same moment. Reload and try again."
+            if status == 409
+            else "The request contains a value that cannot be stored."
+        )
+        log.warning("database refused a value: %s", exc.__class__.__name__)
+        if _wants_json():
+            return jsonify(error_body(status, message)), status
+        return render_template("errors/error.html", code=status, message=message), status
 
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException):

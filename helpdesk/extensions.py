@@ -11,6 +11,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from helpdesk.db import Base
+from helpdesk.i18n import CatalogDomain
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
@@ -18,5 +19,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 babel = Babel()
+babel.domain_instance = CatalogDomain()  # finds translations/zh_CN/ (see CatalogDomain)
 limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="fixed-window")
 bootstrap = Bootstrap5()

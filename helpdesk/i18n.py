@@ -5,19 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel import support
 from flask import Flask, current_app, request, session
+from flask_babel import Domain, get_locale
 from flask_login import current_user
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def select_locale() -> str:
-    """The user's preference, then the session's switch, then Accept-Language, then DEFAULT_LOCALE."""
+    """The user's preference, then the session's switch (anonymous visitors), then Accept-Language, then DEFAULT_LOCALE."""
     languages = current_app.config["LANGUAGES"]
-    if session.get("locale") in languages:
-        return session["locale"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
     best = request.accept_languages.best_match(["zh_CN", "zh", "en"]) if request else None
     if best == "en":
         return "en"
@@ -44,3 +46,30 @@ def init_template_helpers(app: Flask) -> None:
         from flask_babel import get_locale
 
         return {"current_locale": str(get_locale() or app.config["DEFAULT_LOCALE"])}
+
+
+class CatalogDomain(Domain):
+    """Flask-Babel's message domain, finding the catalogs by the names the app uses (zh_CN).
+
+    Babel parses "zh_CN" as zh_Hans_CN, for which gettext looks in zh_Hans_CN/ and zh/ but never in
+    zh_CN/, so without this every Chinese page and notification would silently stay in English.
+    """
+
+    def get_translations(self):
+        locale = get_locale()
+        if locale is None:
+            return support.NullTranslations()
+        key = (str(locale), self.domain[0])
+        translations = self.cache.get(key)
+        if translations is None:
+            names = [str(locale)]
+            if locale.territory:
+                names.insert(0, f"{locale.language}_{locale.territory}")
+            translations = support.Translations()
+            for dirname in self.translation_directories:
+                catalog = support.Translations.load(dirname, names, self.domain[0])
+                translations.merge(catalog)
+                if hasattr(catalog, "plural"):
+                    translations.plural = catalog.plural
+            self.cache[key] = translations
+        return translations

@@ -1,6 +1,82 @@
-"""REST API v1 (PRODUCT.md §7): flask-smorest, bearer tokens, JSON errors."""
-from flask import Flask
+"""REST API v1 (PRODUCT.md §7): flask-smorest, bearer tokens, JSON errors.
+
+Each feature keeps its endpoints in `<feature>/api.py` and its shapes in `<feature>/schemas.py`;
+this package wires them: the OpenAPI document, authentication, and the offline docs page.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_smorest import Api, abort
+
+from helpdesk.api.auth import authenticate_request
+from helpdesk.api.common import IdConverter, id_param_schema
+
+URL_PREFIX = "/api/v1"
+
+SPEC_OPTIONS = {
+    "info": {
+        "description": (
+            "The HTTP API of the Enterprise Assistance Helpdesk (万人助万企). Get a token with "
+            "`POST /api/v1/auth/token`, then send `Authorization: Bearer <token>`. Errors are JSON "
+            '`{"code", "status", "message", "errors"?}`.'
+        )
+    },
+    "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+    "security": [{"bearerAuth": []}],
+}
+
+
+def _blueprints():
+    from helpdesk.attachments.api import blp as attachments
+    from helpdesk.auth.api import blp as auth
+    from helpdesk.enterprises.api import blp as enterprises
+    from helpdesk.jurisdictions.api import blp as reference
+    from helpdesk.reports.api import blp as reports
+    from helpdesk.tickets.api import blp as tickets
+
+    return (auth, reference, enterprises, tickets, attachments, reports)
+
+
+# Endpoints that answer without a token (the OpenAPI document and docs are on their own blueprints).
+PUBLIC_ENDPOINTS = frozenset({"api_auth.issue_token"})
 
 
 def init_api(app: Flask) -> None:
-    """Register the API blueprints under /api/v1 (filled in by the API work)."""
+    """Register the API blueprints under /api/v1, the OpenAPI document, the docs page and bearer auth."""
+    from helpdesk.api.docs import bp as docs_bp
+    from helpdesk.extensions import csrf
+
+    app.url_map.converters["id"] = IdConverter
+    app.config.setdefault("OPENAPI_URL_PREFIX", URL_PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault("API_SPEC_OPTIONS", SPEC_OPTIONS)
+    api = Api(app)
+    api.register_converter(IdConverter, id_param_schema)
+    names = set()
+    for blp in _blueprints():
+        api.register_blueprint(blp)
+        csrf.exempt(blp)  # token-authenticated: no cookie, so no cross-site request forgery
+        names.add(blp.name)
+    app.register_blueprint(docs_bp)
+    app.extensions["helpdesk-api"] = {"api": api, "blueprints": frozenset(names)}
+    app.before_request(_guard_api_request)
+
+
+def _guard_api_request() -> None:
+    """Bearer authentication for every API endpoint but the public ones; unknown query fields are 422."""
+    if request.blueprint not in current_app.extensions["helpdesk-api"]["blueprints"]:
+        return
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        authenticate_request()
+    _refuse_undeclared_query()
+
+
+def _refuse_undeclared_query() -> None:
+    """An endpoint that declares no query fields refuses any (those that declare some refuse the rest)."""
+    if not request.args:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    if not any(p.get("in") == "query" for p in parameters):
+        abort(422, messages={"query": {name: ["Unknown field."] for name in request.args}})

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+import functools
+import hashlib
+import secrets
+from datetime import datetime, timedelta
 
-from helpdesk.auth.models import Role, User
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from helpdesk.auth.models import ApiToken, Role, User
+from helpdesk.db import utcnow
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.errors import Conflict, NotAllowed, ValidationFailed
 from helpdesk.extensions import db
@@ -75,9 +83,18 @@ def create_user(
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None (same answer for both mistakes)."""
     user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
-    if user is None or not user.active or not user.check_password(password or ""):
+    if user is None:
+        # Hash anyway: a quick "no" would tell an attacker, by its speed, which emails have an account.
+        check_password_hash(_unknown_user_hash(), password or "")
+        return None
+    if not user.check_password(password or "") or not user.active:
         return None
     return user
+
+
+@functools.cache
+def _unknown_user_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
 
 
 def update_user(actor: User, user: User, values: dict) -> User:
@@ -123,3 +140,39 @@ def set_away(user: User, away_until) -> User:
         raise ValidationFailed("Only cadres can be away.", field="away_until")
     user.away_until = away_until
     return user
+
+
+# -- API tokens ----------------------------------------------------------------------------------
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def issue_token(user: User, now: datetime | None = None) -> tuple[str, ApiToken]:
+    """A new bearer token for `user`: the raw value is returned once, only its SHA-256 is stored."""
+    now = now or utcnow()
+    raw = secrets.token_urlsafe(32)
+    days = int(current_app.config.get("API_TOKEN_DAYS", 30))
+    token = ApiToken(user_id=user.id, token_hash=_token_hash(raw), created_at=now, expires_at=now + timedelta(days=days))
+    db.session.add(token)
+    db.session.flush()
+    return raw, token
+
+
+def find_token(raw: str, now: datetime | None = None) -> ApiToken | None:
+    """The live token with this value: not revoked, not expired, and its user still active."""
+    now = now or utcnow()
+    if not raw or len(raw) > 200:
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(raw)))
+    if token is None or token.revoked_at is not None or token.expires_at <= now or not token.user.active:
+        return None
+    return token
+
+
+def revoke_token(token: ApiToken, now: datetime | None = None) -> None:
+    """Revoke one token (logging out of the API); the others of the same user keep working."""
+    if token.revoked_at is None:
+        token.revoked_at = now or utcnow()
+    db.session.flush()

@@ -20,27 +20,38 @@ from helpdesk.notifications.models import Notification
 
 log = logging.getLogger(__name__)
 
+
+def N_(message: str) -> str:
+    """Mark a message for extraction (pybabel); it is translated later, in the recipient's locale."""
+    return message
+
+
 # Message templates by kind; translated in the recipient's locale when sent.
 MESSAGES = {
-    "assigned": "Ticket %(number)s “%(title)s” has been assigned to you.",
-    "urged": "Ticket %(number)s “%(title)s” has been urged by a supervisor (督办). Please act on it.",
-    "resolved": "Ticket %(number)s “%(title)s” has been resolved. Please confirm and rate it, or reopen it.",
-    "reopened": "Ticket %(number)s “%(title)s” was reopened by the enterprise: %(note)s",
-    "info_requested": "Ticket %(number)s “%(title)s”: the handler needs more information: %(note)s",
-    "warning": "Ticket %(number)s “%(title)s” is now %(colour)s.",
+    "assigned": N_("Ticket %(number)s “%(title)s” has been assigned to you."),
+    "urged": N_("Ticket %(number)s “%(title)s” has been urged by a supervisor (督办). Please act on it."),
+    "resolved": N_("Ticket %(number)s “%(title)s” has been resolved. Please confirm and rate it, or reopen it."),
+    "reopened": N_("Ticket %(number)s “%(title)s” was reopened by the enterprise: %(note)s"),
+    "info_requested": N_("Ticket %(number)s “%(title)s”: the handler needs more information: %(note)s"),
+    "warning": N_("Ticket %(number)s “%(title)s” is now %(colour)s."),
 }
 SUBJECTS = {
-    "assigned": "New ticket assigned: %(number)s",
-    "urged": "Urged: %(number)s",
-    "resolved": "Resolved: %(number)s",
-    "reopened": "Reopened: %(number)s",
-    "info_requested": "Information requested: %(number)s",
-    "warning": "Deadline warnings",
+    "assigned": N_("New ticket assigned: %(number)s"),
+    "urged": N_("Urged: %(number)s"),
+    "resolved": N_("Resolved: %(number)s"),
+    "reopened": N_("Reopened: %(number)s"),
+    "info_requested": N_("Information requested: %(number)s"),
+    "warning": N_("Deadline warnings"),
 }
+# The colour in a warning, in the recipient's words.
+COLOURS = {"green": N_("green"), "yellow": N_("yellow"), "orange": N_("orange"), "red": N_("red")}
 
 
 def _render(template: str, locale: str, params: dict) -> str:
     with force_locale(locale):
+        colour = params.get("colour")
+        if colour in COLOURS:
+            params = {**params, "colour": gettext(COLOURS[colour])}
         return gettext(template, **params)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     event,
     literal,
     or_,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -91,6 +92,27 @@ class Ticket(Base):
         ),
         UniqueConstraint("number_prefix", "number_year", "number_seq"),
         Index("ix_tickets_status_assignee", "status", "assignee_id"),
+        # The resolution-rate report of a county or city and period, index-only on PostgreSQL (migration 0002).
+        Index(
+            "ix_tickets_report",
+            "jurisdiction_id",
+            "created_at",
+            postgresql_include=[
+                "status", "rating", "department_id", "assignee_id", "category_id",
+                "response_due_at", "first_response_at", "due_at", "resolved_at",
+            ],
+        ),
+        # Open tickets only: the colours of reports, lists filtered by colour, their totals (migration 0002).
+        Index(
+            "ix_tickets_open",
+            "created_at",
+            postgresql_include=[
+                "jurisdiction_id", "status", "department_id", "assignee_id", "category_id",
+                "response_due_at", "first_response_at", "yellow_from", "due_at", "red_from", "reopen_count",
+            ],
+            postgresql_where=text("status IN ('submitted', 'assigned', 'in_progress', 'awaiting_enterprise')"),
+            sqlite_where=text("status IN ('submitted', 'assigned', 'in_progress', 'awaiting_enterprise')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -101,6 +101,7 @@ def next_sequence(prefix: str, year: int) -> int:
 
 def _bump_open(user_id: int | None, delta: int) -> None:
     if user_id is not None and delta:
+        _flush()  # the ticket's own versioned UPDATE first: a concurrent change is then a Conflict
         db.session.execute(update(User).where(User.id == user_id).values(open_tickets=User.open_tickets + delta))
 
 
@@ -289,6 +290,9 @@ def perform_action(
     from_status = ticket.status
     handler = _HANDLERS[action]
     extra = handler(actor, ticket, transition, params, now) or {}
+    if from_status == Status.AWAITING_ENTERPRISE and transition.to_status is not None:
+        # Leaving "awaiting the enterprise" by any route (answer, transfer, withdrawal…) restarts the clock.
+        extra["waited_working_days"] = _resume_clock(ticket, now)
     if transition.to_status is not None and action not in ("transfer", "escalate", "assign"):
         _move(ticket, status=transition.to_status.value)
     ticket.updated_at = now
@@ -355,8 +359,8 @@ def _request_info(actor, ticket, t, p, now):
     ticket.paused_at = now
 
 
-def _provide_info(actor, ticket, t, p, now):
-    """Restart the clock: every threshold still ahead moves by the working days spent waiting."""
+def _resume_clock(ticket: Ticket, now: datetime) -> int:
+    """Restart a stopped clock: every threshold still ahead moves by the working days spent waiting."""
     cal = get_calendar()
     asked = ticket.paused_at or now
     waited = cal.working_days_between(local_date(asked), local_date(now))
@@ -373,7 +377,11 @@ def _provide_info(actor, ticket, t, p, now):
         if ticket.first_response_at is None and ticket.response_due_at > asked:
             ticket.response_due_at = deadlines.end_of_day(deadlines.shift_day(cal, ticket.response_due_at, waited))
     ticket.paused_at = None
-    return {"waited_working_days": waited}
+    return waited
+
+
+def _nothing(actor, ticket, t, p, now):
+    """provide_info, withdraw, decline: the status change (and the clock) is all there is."""
 
 
 def _add_cohandler(actor, ticket, t, p, now):
@@ -405,10 +413,6 @@ def _reopen(actor, ticket, t, p, now):
     return {"reopen_count": ticket.reopen_count}
 
 
-def _close_exit(actor, ticket, t, p, now):
-    ticket.paused_at = None
-
-
 def _urge(actor, ticket, t, p, now):
     ticket.urge_count = (ticket.urge_count or 0) + 1
     return {"urge_count": ticket.urge_count}
@@ -437,13 +441,13 @@ _HANDLERS = {
     "transfer": _transfer,
     "escalate": _escalate,
     "request_info": _request_info,
-    "provide_info": _provide_info,
+    "provide_info": _nothing,
     "add_cohandler": _add_cohandler,
     "resolve": _resolve,
     "confirm": _confirm,
     "reopen": _reopen,
-    "withdraw": _close_exit,
-    "decline": _close_exit,
+    "withdraw": _nothing,
+    "decline": _nothing,
     "urge": _urge,
     "extend": _extend,
     "auto_close": _auto_close,
@@ -510,7 +514,8 @@ class SweepResult:
 def auto_close_cutoff(today: date, working_days: int) -> date:
     """The latest resolution day that has had `working_days` working days without an answer by `today`."""
     cal = get_calendar()
-    day, counted = today, 0
+    # Count whole working days strictly before today: the enterprise keeps all of the last one.
+    day, counted = today - timedelta(days=1), 0
     while counted < working_days:
         if cal.is_workday(day):
             counted += 1

@@ -1,4 +1,502 @@
-"""Pages of the tickets feature."""
-from flask import Blueprint
+"""Ticket pages: the enterprise portal, the cadre workbench, the ticket page and its action forms.
+
+Every view is load (through visible_tickets: 404 when not visible) → validate the form → one
+service call → commit → redirect. Services refuse with domain errors: shown beside the field they
+name (422), as a conflict on a stale page (409), or as 403 when the role may not act.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import case, or_, select
+
+from helpdesk.attachments.services import (
+    FileTooLarge,
+    FileTypeNotAllowed,
+    discard_file,
+    open_attachment,
+    store_attachment,
+)
+from helpdesk.auth.models import Role, User
+from helpdesk.calendar.workdays import local_date
+from helpdesk.db import utcnow
+from helpdesk.enterprises.models import Enterprise
+from helpdesk.errors import Conflict, DomainError, InvalidTransition, NotAllowed
+from helpdesk.extensions import db
+from helpdesk.jurisdictions.models import Category, Department, Jurisdiction
+from helpdesk.jurisdictions.queries import subtree_ids
+from helpdesk.main.pages import (
+    PER_PAGE,
+    arg_id,
+    as_id,
+    attach_error,
+    check_id,
+    display_name,
+    error_status,
+    grouped_options,
+    load_visible_ticket,
+    options,
+    page_number,
+    query_text,
+    role_required,
+    safe_next,
+    ui_locale,
+    url_with,
+)
+from helpdesk.tickets import labels
+from helpdesk.tickets.forms import AttachmentForm, CommentForm, FileTicketForm, action_form_class
+from helpdesk.tickets.models import OPEN_STATUSES, Attachment, Colour, Comment, Status, Ticket, TicketCohandler
+from helpdesk.tickets.queries import visible_enterprises, visible_tickets
+from helpdesk.tickets.services import acting_parties, add_comment, allowed_actions, file_ticket, perform_action
+from helpdesk.tickets.workflow import TRANSITIONS, USER_ACTIONS
 
 bp = Blueprint("tickets", __name__)
+
+OPEN_VALUES = [s.value for s in OPEN_STATUSES]
+COLOUR_ORDER = ("red", "orange", "yellow", "green")
+
+
+# -- template helpers ------------------------------------------------------------------------------
+
+
+@bp.app_context_processor
+def label_helpers():
+    def label(table):
+        return lambda value: str(table.get(value, value or "")) if value is not None else ""
+
+    return {
+        "status_label": label(labels.STATUS_LABELS),
+        "status_style": lambda s: labels.STATUS_STYLES.get(s, "secondary"),
+        "action_label": label(labels.ACTION_LABELS),
+        "role_label": label(labels.ROLE_LABELS),
+        "rating_label": label(labels.RATING_LABELS),
+        "priority_label": label(labels.PRIORITY_LABELS),
+        "colour_label": label(labels.COLOUR_LABELS),
+        "level_label": label(labels.LEVEL_LABELS),
+        "size_label": label(labels.SIZE_LABELS),
+        "category_name": display_name,
+        "department_name": display_name,
+        "jurisdiction_name": display_name,
+        "url_with": url_with,
+    }
+
+
+def colour_rank(now):
+    """red, orange, yellow, green, then tickets without a colour: the workbench's order."""
+    warning = Ticket.warning_sql(now)
+    return case(*[(warning == c, i) for i, c in enumerate(COLOUR_ORDER)], else_=len(COLOUR_ORDER))
+
+
+# -- lists -----------------------------------------------------------------------------------------
+
+
+def _categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
+
+
+def _filtered_tickets(query, now):
+    """Apply the list filters of the query string; values that make no sense are ignored."""
+    args = request.args
+    status = args.get("status", "")
+    if status == "open":
+        query = query.where(Ticket.status.in_(OPEN_VALUES))
+    elif status in {s.value for s in Status}:
+        query = query.where(Ticket.status == status)
+    warning = args.get("warning", "")
+    if warning in {c.value for c in Colour}:
+        query = query.where(Ticket.warning_filter(warning, now))
+    category = query_text("category", 30)
+    if category:
+        query = query.join(Category, Category.id == Ticket.category_id).where(Category.code == category)
+    jurisdiction_id = arg_id("jurisdiction_id")
+    if jurisdiction_id:
+        query = query.where(Ticket.jurisdiction_id.in_(subtree_ids(jurisdiction_id)))
+    department_id = arg_id("department_id")
+    if department_id:
+        query = query.where(Ticket.department_id == department_id)
+    if args.get("assignee") == "me":
+        query = query.where(Ticket.assignee_id == current_user.id)
+    enterprise_id = arg_id("enterprise_id")
+    if enterprise_id:
+        query = query.where(Ticket.enterprise_id == enterprise_id)
+    q = query_text()
+    if q:
+        pattern = f"%{q}%"
+        query = query.where(or_(Ticket.number.ilike(pattern), Ticket.title.ilike(pattern)))
+    if args.get("sort") == "due":
+        query = query.order_by(colour_rank(now), Ticket.due_at, Ticket.id)
+    else:
+        query = query.order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    return query
+
+
+@bp.get("/tickets")
+@login_required
+def index():
+    """Every ticket the user may see, with filters (status, colour, category, jurisdiction, search)."""
+    now = utcnow()
+    query = _filtered_tickets(visible_tickets(current_user), now)
+    page = db.paginate(query, page=page_number(), per_page=PER_PAGE, error_out=False)
+    jurisdictions = []
+    if current_user.role in (Role.SUPERVISOR, Role.ADMIN):
+        root = current_user.jurisdiction_id if current_user.role == Role.SUPERVISOR else None
+        ids = subtree_ids(root) if root else None
+        q = select(Jurisdiction).order_by(Jurisdiction.code)
+        if ids is not None:
+            q = q.where(Jurisdiction.id.in_(ids))
+        jurisdictions = list(db.session.scalars(q))
+    return render_template(
+        "tickets/index.html", page=page, now=now, categories=_categories(), jurisdictions=jurisdictions,
+        statuses=list(labels.STATUS_LABELS), colours=COLOUR_ORDER,
+    )
+
+
+@bp.get("/my-issues")
+@role_required(Role.ENTERPRISE.value)
+def my_issues():
+    """The enterprise portal: what needs the company's answer first, then every issue."""
+    now = utcnow()
+    mine = visible_tickets(current_user)
+    waiting = list(
+        db.session.scalars(
+            mine.where(Ticket.status.in_([Status.RESOLVED.value, Status.AWAITING_ENTERPRISE.value])).order_by(
+                Ticket.updated_at.desc()
+            )
+        )
+    )
+    query = mine.order_by(case((Ticket.status.in_(OPEN_VALUES), 0), else_=1), Ticket.created_at.desc(), Ticket.id)
+    page = db.paginate(query, page=page_number(), per_page=PER_PAGE, error_out=False)
+    return render_template("tickets/my_issues.html", waiting=waiting, page=page, now=now)
+
+
+@bp.get("/workbench")
+@role_required(Role.CADRE.value)
+def workbench():
+    """The cadre's workbench: my queue by colour and deadline, my department's queue, my companies' tickets."""
+    now = utcnow()
+    me = current_user
+    rank = colour_rank(now)
+    open_ = Ticket.status.in_(OPEN_VALUES)
+    mine = list(db.session.scalars(select(Ticket).where(Ticket.assignee_id == me.id, open_).order_by(
+        rank, Ticket.due_at, Ticket.id)))
+    department_queue = list(db.session.scalars(select(Ticket).where(
+        Ticket.department_id == me.department_id, Ticket.assignee_id.is_(None), open_).order_by(
+        rank, Ticket.due_at, Ticket.id).limit(100)))
+    cohandled_ids = select(TicketCohandler.ticket_id).where(TicketCohandler.department_id == me.department_id)
+    cohandled = list(db.session.scalars(select(Ticket).where(Ticket.id.in_(cohandled_ids), open_).order_by(
+        rank, Ticket.due_at).limit(100)))
+    followed = list(db.session.scalars(select(Ticket).where(
+        Ticket.liaison_id == me.id, or_(Ticket.assignee_id.is_(None), Ticket.assignee_id != me.id), open_).order_by(
+        rank, Ticket.due_at).limit(100)))
+    recent = list(db.session.scalars(select(Ticket).where(
+        Ticket.assignee_id == me.id, Ticket.status.in_([Status.RESOLVED.value, Status.CLOSED.value])).order_by(
+        Ticket.resolved_at.desc()).limit(10)))
+    counts = {c: 0 for c in COLOUR_ORDER}
+    for ticket in mine:
+        colour = ticket.warning_at(now)
+        if colour:
+            counts[colour.value] += 1
+    return render_template(
+        "tickets/workbench.html", now=now, today=local_date(now), mine=mine, department_queue=department_queue, cohandled=cohandled,
+        followed=followed, recent=recent, counts=counts, colours=COLOUR_ORDER,
+    )
+
+
+# -- filing ----------------------------------------------------------------------------------------
+
+
+def _enterprise_choices(form: FileTicketForm) -> None:
+    """The enterprises a government user may file for: paired ones first, then key ones, by name."""
+    query = visible_enterprises(current_user)
+    q = query_text()
+    if q:
+        query = query.where(or_(Enterprise.name.ilike(f"%{q}%"), Enterprise.credit_code.ilike(f"%{q}%")))
+    query = query.order_by(
+        case((Enterprise.liaison_id == current_user.id, 0), else_=1), Enterprise.is_key.desc(), Enterprise.name
+    ).limit(200)
+    enterprises = list(db.session.scalars(query))
+    wanted = as_id(request.values.get("enterprise_id"))
+    if wanted and all(e.id != wanted for e in enterprises):
+        extra = db.session.scalar(visible_enterprises(current_user).where(Enterprise.id == wanted))
+        if extra is not None:
+            enterprises.insert(0, extra)
+    form.enterprise_id.choices = options([("", _("Choose an enterprise…"))] + [
+        (e.id, f"{e.name} ({e.credit_code})") for e in enterprises
+    ])
+    if request.method == "GET" and wanted:
+        form.enterprise_id.data = wanted
+
+
+def _uploads(field_name: str = "attachments"):
+    return [f for f in request.files.getlist(field_name) if f and f.filename]
+
+
+@bp.route("/tickets/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """File an issue: the enterprise for itself; cadres, supervisors and admins on behalf of one they can see."""
+    form = FileTicketForm()
+    categories = _categories()
+    form.category.choices = options((c.code, display_name(c)) for c in categories)
+    if current_user.role == Role.ENTERPRISE:
+        del form.enterprise_id
+    else:
+        _enterprise_choices(form)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            stored = []
+            try:
+                ticket = file_ticket(
+                    current_user,
+                    category=form.category.data,
+                    title=form.title.data,
+                    description=form.description.data,
+                    priority=form.priority.data,
+                    enterprise_id=form.enterprise_id.data if form.enterprise_id else None,
+                )
+                for upload in _uploads():
+                    stored.append(store_attachment(current_user, ticket, upload))
+                db.session.commit()
+            except DomainError as exc:
+                db.session.rollback()
+                for attachment in stored:  # the ticket was not filed: its files go too
+                    discard_file(attachment)
+                attach_error(form, exc, {"file": "attachments"},
+                             default="attachments" if isinstance(exc, FileTooLarge | FileTypeNotAllowed) else None)
+                status = error_status(exc) if exc.status != 404 else 422
+            else:
+                flash(_("Issue %(number)s has been filed.", number=ticket.number), "success")
+                return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+        else:
+            status = 422
+    helps = {c.code: (c.help_en if ui_locale() == "en" else c.help) for c in categories}
+    limits = {c.code: c.resolution_days for c in categories}
+    return render_template("tickets/new.html", form=form, helps=helps, limits=limits), status
+
+
+# -- the ticket page -------------------------------------------------------------------------------
+
+
+def _department_choices(ticket: Ticket, action: str) -> list:
+    """Departments at the ticket's handling level, except the one handling it (and co-handlers)."""
+    exclude = {ticket.department_id}
+    if action == "add_cohandler":
+        exclude |= {c.department_id for c in ticket.cohandlers}
+    departments = db.session.scalars(
+        select(Department).where(Department.jurisdiction_id == ticket.handling_jurisdiction_id).order_by(Department.id)
+    )
+    return options([("", _("Choose a department…"))] + [(d.id, display_name(d)) for d in departments if d.id not in exclude])
+
+
+def _cadre_choices(ticket: Ticket) -> list:
+    """Active cadres of the departments at the ticket's handling level (in the supervisor's subtree)."""
+    query = (
+        select(User, Department)
+        .join(Department, Department.id == User.department_id)
+        .where(User.role == Role.CADRE.value, User.active.is_(True),
+               Department.jurisdiction_id == ticket.handling_jurisdiction_id)
+        .order_by(Department.id, User.name, User.id)
+    )
+    if current_user.role == Role.SUPERVISOR:
+        query = query.where(Department.jurisdiction_id.in_(subtree_ids(current_user.jurisdiction_id)))
+    groups: dict[str, list] = {}
+    for cadre, department in db.session.execute(query):
+        if cadre.id == ticket.assignee_id:
+            continue
+        away = f" ({_('away')})" if cadre.away_until and not cadre.is_available(local_date(utcnow())) else ""
+        groups.setdefault(display_name(department), []).append((cadre.id, f"{cadre.name}{away}"))
+    return grouped_options({"": [("", _("Choose a cadre…"))], **groups})
+
+
+def _action_form(ticket: Ticket, action: str, formdata=None):
+    form_class = action_form_class(action)
+    form = form_class(formdata=formdata) if formdata is not None else form_class(formdata=None)
+    if formdata is None:
+        form.version.data = str(ticket.version)
+    form.submit.label.text = str(labels.ACTION_LABELS[action])
+    for field in form:
+        field.id = f"{action}-{field.name}"
+        if hasattr(field, "label"):
+            field.label.field_id = field.id
+    if hasattr(form, "department_id"):
+        form.department_id.choices = _department_choices(ticket, action)
+    if hasattr(form, "assignee_id"):
+        form.assignee_id.choices = _cadre_choices(ticket)
+    return form
+
+
+def _timeline(ticket: Ticket, government: bool) -> list[dict]:
+    """Events and comments, oldest first; internal ones only for government users."""
+    items = []
+    for event in ticket.events:
+        if event.internal and not government:
+            continue
+        items.append({"kind": "event", "at": event.created_at, "id": event.id, "obj": event, "internal": event.internal})
+    comments = select(Comment).where(Comment.ticket_id == ticket.id)
+    if not government:
+        comments = comments.where(Comment.internal.is_(False))
+    for comment in db.session.scalars(comments):
+        items.append({"kind": "comment", "at": comment.created_at, "id": comment.id, "obj": comment,
+                      "internal": comment.internal})
+    items.sort(key=lambda item: (item["at"], item["kind"] == "comment", item["id"]))
+    return items
+
+
+def render_detail(ticket: Ticket, *, posted: tuple[str, object] | None = None, comment_form=None,
+                  attachment_form=None, alert: str | None = None, status: int = 200):
+    """The ticket page; `posted` is (action, form) of a refused post, shown with its messages."""
+    now = utcnow()
+    government = current_user.role != Role.ENTERPRISE
+    forms = {}
+    for action in allowed_actions(current_user, ticket):
+        if posted and posted[0] == action:
+            forms[action] = posted[1]
+        else:
+            forms[action] = _action_form(ticket, action)
+    attachments = select(Attachment).where(Attachment.ticket_id == ticket.id).order_by(Attachment.id)
+    if not government:
+        attachments = attachments.where(Attachment.internal.is_(False))
+    if comment_form is None:
+        comment_form = CommentForm(formdata=None)
+    if attachment_form is None:
+        attachment_form = AttachmentForm(formdata=None)
+    if not government:
+        del comment_form.internal
+        del attachment_form.internal
+    return render_template(
+        "tickets/detail.html",
+        ticket=ticket,
+        now=now,
+        warning=ticket.warning_at(now),
+        government=government,
+        forms=forms,
+        timeline=_timeline(ticket, government),
+        attachments=list(db.session.scalars(attachments)),
+        comment_form=comment_form,
+        attachment_form=attachment_form,
+        alert=alert,
+        next_url=request.values.get("next") if request.method == "POST" else None,
+        transitions=TRANSITIONS,
+    ), status
+
+
+@bp.get("/tickets/<int:ticket_id>")
+@login_required
+def detail(ticket_id: int):
+    return render_detail(load_visible_ticket(ticket_id))
+
+
+@bp.post("/tickets/<int:ticket_id>/actions/<action>")
+@login_required
+def act(ticket_id: int, action: str):
+    """One workflow action from its form on the ticket page (or a dashboard's red-ticket row)."""
+    ticket = load_visible_ticket(ticket_id)
+    if action not in USER_ACTIONS:
+        abort(404)
+    if not acting_parties(current_user, ticket) & TRANSITIONS[action].who:
+        abort(403)
+    form = _action_form(ticket, action, formdata=request.form)
+    loaded_version = ticket.version
+    valid = form.validate_on_submit()
+    if form.version.data not in (None, "") and form.version_number() is None:
+        form.form_errors.append(_("This page is out of date: reload it and try again."))
+        valid = False
+    if not valid:
+        return render_detail(ticket, posted=(action, form), status=422)
+    values = {name: getattr(form, name).data for name in ("department_id", "assignee_id", "rating", "days")
+              if hasattr(form, name)}
+    try:
+        perform_action(current_user, ticket, action, note=form.note.data or None, version=form.version_number(),
+                       **values)
+        db.session.commit()
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except Conflict as exc:
+        db.session.rollback()
+        ticket = load_visible_ticket(ticket_id)
+        stale = form.version_number() is not None and form.version_number() != loaded_version
+        if stale:
+            message = _("This ticket has changed since you opened the page (someone else acted on it). "
+                        "It is shown below as it is now: check it and try again.")
+        elif isinstance(exc, InvalidTransition):
+            message = _("“%(action)s” is not possible while the ticket is “%(status)s”.",
+                        action=labels.ACTION_LABELS[action], status=labels.STATUS_LABELS.get(ticket.status, ""))
+        elif action == "escalate":
+            message = _("The ticket is handled at the top level already: it cannot be escalated further.")
+        else:
+            message = _("The action could not be done on the ticket as it is now: %(reason)s",
+                        reason=labels.translate_message(exc.message))
+        return render_detail(ticket, alert=message, status=409)
+    except DomainError as exc:
+        db.session.rollback()
+        ticket = load_visible_ticket(ticket_id)
+        form = _action_form(ticket, action, formdata=request.form)
+        form.validate()
+        attach_error(form, exc)
+        return render_detail(ticket, posted=(action, form), status=error_status(exc))
+    flash(_("%(action)s: done.", action=labels.ACTION_LABELS[action]), "success")
+    return redirect(safe_next(url_for("tickets.detail", ticket_id=ticket.id)))
+
+
+@bp.post("/tickets/<int:ticket_id>/comments")
+@login_required
+def comment(ticket_id: int):
+    """A public comment, or an internal note (government users)."""
+    ticket = load_visible_ticket(ticket_id)
+    form = CommentForm()
+    if current_user.role == Role.ENTERPRISE:
+        del form.internal
+    if not form.validate_on_submit():
+        return render_detail(ticket, comment_form=form, status=422)
+    internal = bool(getattr(form, "internal", None) and form.internal.data)
+    try:
+        add_comment(current_user, ticket, form.body.data, internal=internal)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        ticket = load_visible_ticket(ticket_id)
+        attach_error(form, exc)
+        return render_detail(ticket, comment_form=form, status=error_status(exc))
+    flash(_("Internal note added.") if internal else _("Comment added."), "success")
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id) + "#timeline")
+
+
+@bp.post("/tickets/<int:ticket_id>/attachments")
+@login_required
+def upload(ticket_id: int):
+    """Attach a file (pdf, png, jpeg, docx, xlsx; at most 10 MB), judged by its content."""
+    ticket = load_visible_ticket(ticket_id)
+    form = AttachmentForm()
+    if current_user.role == Role.ENTERPRISE:
+        del form.internal
+    if not form.validate_on_submit():
+        return render_detail(ticket, attachment_form=form, status=422)
+    internal = bool(getattr(form, "internal", None) and form.internal.data)
+    try:
+        store_attachment(current_user, ticket, form.file.data, internal=internal)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        ticket = load_visible_ticket(ticket_id)
+        attach_error(form, exc, default="file" if isinstance(exc, FileTooLarge | FileTypeNotAllowed) else None)
+        return render_detail(ticket, attachment_form=form, status=error_status(exc))
+    flash(_("File attached."), "success")
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id) + "#attachments")
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@login_required
+def download(attachment_id: int):
+    """A stored file, after the same visibility check as its ticket (internal files: government only)."""
+    check_id(attachment_id)
+    try:
+        attachment, path = open_attachment(current_user, attachment_id)
+    except DomainError:
+        abort(404)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.filename, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

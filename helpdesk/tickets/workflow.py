@@ -87,13 +87,15 @@ def guard(action: str, ticket: Ticket, acting_as: set[Party], version: int | Non
     transition = TRANSITIONS.get(action)
     if transition is None or (action == "auto_close" and Party.SYSTEM not in acting_as):
         raise ValidationFailed(f"Unknown action {action!r}.", field="action")
-    if not acting_as & transition.who:
-        who = ", ".join(sorted(p.value for p in transition.who))
-        raise NotAllowed(f"Only the {who} may {action.replace('_', ' ')} this ticket.")
+    # A stale version is checked first: whoever acted on an old page gets "it changed, reload",
+    # even when the change (a transfer, say) also took the ticket out of their hands.
     if version is not None and version != ticket.version:
         raise InvalidTransition(
             f"The ticket has changed since you loaded it (version {version}, now {ticket.version}). Reload it."
         )
+    if not acting_as & transition.who:
+        who = ", ".join(sorted(p.value for p in transition.who))
+        raise NotAllowed(f"Only the {who} may {action.replace('_', ' ')} this ticket.")
     if ticket.status not in transition.from_statuses:
         raise InvalidTransition(f"Cannot {action.replace('_', ' ')} a ticket that is {ticket.status}.")
     return transition

@@ -1,4 +1,5 @@
 """The login and logout pages: credentials, sessions, redirects, throttling, CSRF, cookies and headers."""
+
 from __future__ import annotations
 
 import re

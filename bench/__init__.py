@@ -1,0 +1,1 @@
+"""Benchmarks of the resolution-rate tracker and the API at scale (`make bench`)."""

@@ -1,0 +1,274 @@
+"""Admin verbs on reference data and users; every change is written to the admin audit log.
+
+Departments, categories (and their deadlines), routing rules and holiday overrides. Holiday
+overrides are immutable: the calendar (helpdesk.calendar.service.get_calendar) notices a change
+by the overrides' count and newest id, so an override is deleted and added again, never edited.
+Flush, never commit: the page owns the transaction.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from helpdesk.admin.audit import record_change, snapshot
+from helpdesk.auth.models import Role, User
+from helpdesk.auth.services import create_user, update_user
+from helpdesk.calendar.models import HolidayOverride
+from helpdesk.errors import Conflict, NotAllowed, ValidationFailed
+from helpdesk.extensions import db
+from helpdesk.jurisdictions.models import Category, Department, Jurisdiction, RoutingRule
+from helpdesk.jurisdictions.queries import ancestors
+
+
+def _admin_only(actor: User) -> None:
+    if actor is None or actor.role != Role.ADMIN:
+        raise NotAllowed("Only admins change reference data.")
+
+
+def _text(values: dict, key: str, low: int, high: int, *, required: bool = True) -> str:
+    text = (values.get(key) or "").strip()
+    if required and not text:
+        raise ValidationFailed("This field is required.", field=key)
+    if text and len(text) < low:
+        raise ValidationFailed(f"Shorter than minimum length {low}.", field=key)
+    if len(text) > high:
+        raise ValidationFailed(f"Longer than maximum length {high}.", field=key)
+    return text
+
+
+def _int(values: dict, key: str, low: int, high: int) -> int:
+    value = values.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationFailed(f"Must be a whole number from {low} to {high}.", field=key)
+    return value
+
+
+# -- users -----------------------------------------------------------------------------------------
+
+
+def create_user_as_admin(actor: User, **values) -> User:
+    """Create a user of any role (see auth.services.create_user), audited."""
+    _admin_only(actor)
+    user = create_user(**values)
+    record_change(actor, "user", user, "create", None)
+    return user
+
+
+def set_user_active(actor: User, user: User, active: bool) -> User:
+    """Deactivate (or reactivate) a user: a deactivated user cannot log in and its tokens stop working."""
+    return update_user(actor, user, {"active": bool(active)})
+
+
+def reset_password(actor: User, user: User, password: str) -> User:
+    return update_user(actor, user, {"password": password})
+
+
+# -- departments -----------------------------------------------------------------------------------
+
+CODE_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def _department_values(values: dict, department: Department | None) -> dict:
+    jurisdiction_id = values.get("jurisdiction_id", department.jurisdiction_id if department else None)
+    if db.session.get(Jurisdiction, jurisdiction_id or 0) is None:
+        raise ValidationFailed("No such jurisdiction.", field="jurisdiction_id")
+    code = _text(values, "code", 1, 40).lower()
+    if not set(code) <= CODE_CHARS:
+        raise ValidationFailed("Use lower-case letters, digits, - and _ only.", field="code")
+    clash = select(func.count()).select_from(Department).where(
+        Department.jurisdiction_id == jurisdiction_id, Department.code == code
+    )
+    if department is not None:
+        clash = clash.where(Department.id != department.id)
+    if db.session.scalar(clash):
+        raise Conflict("That jurisdiction already has a department with this code.", field="code")
+    return {
+        "jurisdiction_id": jurisdiction_id,
+        "code": code,
+        "name": _text(values, "name", 2, 120),
+        "name_en": _text(values, "name_en", 2, 160),
+        "is_default": bool(values.get("is_default")),
+    }
+
+
+def _only_default(actor: User, department: Department) -> None:
+    """A jurisdiction has one default department (its general office): unset the others."""
+    if not department.is_default:
+        return
+    others = db.session.scalars(
+        select(Department).where(
+            Department.jurisdiction_id == department.jurisdiction_id,
+            Department.is_default.is_(True),
+            Department.id != department.id,
+        )
+    )
+    for other in others:
+        before = snapshot(other)
+        other.is_default = False
+        db.session.flush()
+        record_change(actor, "department", other, "update", before)
+
+
+def create_department(actor: User, values: dict) -> Department:
+    _admin_only(actor)
+    department = Department(**_department_values(values, None))
+    db.session.add(department)
+    db.session.flush()
+    _only_default(actor, department)
+    record_change(actor, "department", department, "create", None)
+    return department
+
+
+def update_department(actor: User, department: Department, values: dict) -> Department:
+    _admin_only(actor)
+    before = snapshot(department)
+    clean = _department_values({**values, "jurisdiction_id": department.jurisdiction_id}, department)
+    for key, value in clean.items():
+        setattr(department, key, value)
+    db.session.flush()
+    _only_default(actor, department)
+    record_change(actor, "department", department, "update", before)
+    return department
+
+
+# -- categories and their deadlines ----------------------------------------------------------------
+
+
+def _category_values(values: dict, category: Category | None) -> dict:
+    clean = {
+        "name": _text(values, "name", 2, 60),
+        "name_en": _text(values, "name_en", 2, 80),
+        "help": _text(values, "help", 0, 500, required=False),
+        "help_en": _text(values, "help_en", 0, 500, required=False),
+        "response_days": _int(values, "response_days", 0, 30),
+        "resolution_days": _int(values, "resolution_days", 1, 60),
+        "position": _int(values, "position", 0, 1000) if values.get("position") is not None else (
+            category.position if category else 0),
+    }
+    if clean["response_days"] > clean["resolution_days"]:
+        raise ValidationFailed("The response limit cannot be longer than the resolution limit.", field="response_days")
+    if category is None:
+        code = _text(values, "code", 2, 30).lower()
+        if not set(code) <= CODE_CHARS:
+            raise ValidationFailed("Use lower-case letters, digits, - and _ only.", field="code")
+        if db.session.scalar(select(func.count()).select_from(Category).where(Category.code == code)):
+            raise Conflict("A category with this code already exists.", field="code")
+        clean["code"] = code
+    return clean
+
+
+def create_category(actor: User, values: dict) -> Category:
+    _admin_only(actor)
+    category = Category(**_category_values(values, None))
+    db.session.add(category)
+    db.session.flush()
+    record_change(actor, "category", category, "create", None)
+    return category
+
+
+def update_category(actor: User, category: Category, values: dict) -> Category:
+    """Change names, help and deadlines; new limits apply to tickets filed from now on."""
+    _admin_only(actor)
+    before = snapshot(category)
+    for key, value in _category_values(values, category).items():
+        setattr(category, key, value)
+    db.session.flush()
+    record_change(actor, "category", category, "update", before)
+    return category
+
+
+# -- routing rules ---------------------------------------------------------------------------------
+
+
+def _rule_department(jurisdiction: Jurisdiction, department_id) -> Department:
+    department = db.session.get(Department, department_id or 0)
+    if department is None:
+        raise ValidationFailed("No such department.", field="department_id")
+    if department.jurisdiction_id not in {node.id for node in ancestors(jurisdiction)}:
+        raise ValidationFailed(
+            "The department must belong to the rule's jurisdiction or one above it.", field="department_id"
+        )
+    return department
+
+
+def create_routing_rule(actor: User, values: dict) -> RoutingRule:
+    """(category, jurisdiction) → department; one rule per pair."""
+    _admin_only(actor)
+    category = db.session.get(Category, values.get("category_id") or 0)
+    if category is None:
+        raise ValidationFailed("No such category.", field="category_id")
+    jurisdiction = db.session.get(Jurisdiction, values.get("jurisdiction_id") or 0)
+    if jurisdiction is None:
+        raise ValidationFailed("No such jurisdiction.", field="jurisdiction_id")
+    department = _rule_department(jurisdiction, values.get("department_id"))
+    exists = select(func.count()).select_from(RoutingRule).where(
+        RoutingRule.category_id == category.id, RoutingRule.jurisdiction_id == jurisdiction.id
+    )
+    if db.session.scalar(exists):
+        raise Conflict("There is already a rule for this category in this jurisdiction: edit it.", field="category_id")
+    rule = RoutingRule(category_id=category.id, jurisdiction_id=jurisdiction.id, department_id=department.id)
+    db.session.add(rule)
+    db.session.flush()
+    record_change(actor, "routing_rule", rule, "create", None)
+    return rule
+
+
+def update_routing_rule(actor: User, rule: RoutingRule, department_id) -> RoutingRule:
+    _admin_only(actor)
+    before = snapshot(rule)
+    rule.department_id = _rule_department(rule.jurisdiction, department_id).id
+    db.session.flush()
+    record_change(actor, "routing_rule", rule, "update", before)
+    return rule
+
+
+def delete_routing_rule(actor: User, rule: RoutingRule) -> None:
+    """Without the rule, routing falls back to the parent's rule, then the default department."""
+    _admin_only(actor)
+    before = snapshot(rule)
+    record_change(actor, "routing_rule", rule, "delete", before)
+    db.session.delete(rule)
+    db.session.flush()
+
+
+# -- holiday overrides -----------------------------------------------------------------------------
+
+
+def add_holiday_override(actor: User, day: date, is_workday: bool, note: str = "") -> HolidayOverride:
+    """Declare one date a working day (调休) or a day off; to change it, delete it and add it again."""
+    _admin_only(actor)
+    if not isinstance(day, date):
+        raise ValidationFailed("Choose a date.", field="day")
+    if not 2000 <= day.year <= 2100:
+        raise ValidationFailed("Choose a date between 2000 and 2100.", field="day")
+    note = _text({"note": note}, "note", 0, 200, required=False)
+    if db.session.scalar(select(func.count()).select_from(HolidayOverride).where(HolidayOverride.day == day)):
+        raise Conflict("That date already has an override: delete it first to change it.", field="day")
+    override = HolidayOverride(day=day, is_workday=bool(is_workday), note=note, created_by_id=actor.id)
+    if db.engine.dialect.name == "sqlite":
+        # SQLite hands the id of a deleted newest row out again, which would give "delete the newest,
+        # add another" the calendar's old fingerprint (count, newest id): never reuse an id.
+        override.id = _unused_override_id()
+    db.session.add(override)
+    db.session.flush()
+    record_change(actor, "holiday_override", override, "create", None)
+    return override
+
+
+def _unused_override_id() -> int:
+    from helpdesk.admin.models import AdminAuditLog
+
+    newest = db.session.scalar(select(func.max(HolidayOverride.id))) or 0
+    audited = db.session.scalar(
+        select(func.max(AdminAuditLog.entity_id)).where(AdminAuditLog.entity == "holiday_override")
+    ) or 0
+    return max(newest, audited) + 1
+
+
+def delete_holiday_override(actor: User, override: HolidayOverride) -> None:
+    _admin_only(actor)
+    before = snapshot(override)
+    record_change(actor, "holiday_override", override, "delete", before)
+    db.session.delete(override)
+    db.session.flush()

@@ -1,0 +1,164 @@
+"""What every API feature shares: the blueprint class, id fields and converter, pagination, small shapes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import flask_smorest
+import marshmallow as ma
+from marshmallow import fields, validate
+from sqlalchemy import Select, func, select
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from werkzeug.routing import BaseConverter
+
+from helpdesk.extensions import db
+
+# Ids are PostgreSQL `integer` columns: a bigger number can name nothing, and passed to the database it
+# would be an "out of range" error (a 500 on SQLite), so it is refused before any query.
+MAX_ID = 2**31 - 1
+PER_PAGE_MAX = 100
+
+
+# The decimal numbers 1 to 2147483647, as a regular expression: the id converter must refuse by its regex, not in
+# to_python, because werkzeug turns a to_python refusal on a path that other methods serve into 405 instead of 404.
+ID_REGEX = (
+    r"[1-9]\d{0,8}|1\d{9}|20\d{8}|21[0-3]\d{7}|214[0-6]\d{6}|2147[0-3]\d{5}|21474[0-7]\d{4}"
+    r"|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7]"
+)
+
+
+class IdConverter(BaseConverter):
+    """`<id:ticket_id>`: a positive database id; anything else (negative, 0, huge, text) does not route: 404."""
+
+    regex = ID_REGEX
+    weight = 50  # like werkzeug's int converter: more specific than a string
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(int(value))
+
+
+def id_param_schema(converter: IdConverter) -> dict:
+    return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+UNSTORABLE = "Text cannot contain NUL characters or unpaired surrogates."
+
+
+def _storable(value: Any) -> bool:
+    if not isinstance(value, str):
+        return True
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _walk(data: Any, key: Any = None):
+    """(top-level field, value) for every key and string value inside a request's data."""
+    if hasattr(data, "items"):
+        pairs = data.items(multi=True) if isinstance(data, MultiDict) else data.items()
+        for name, value in pairs:
+            top = name if key is None else key
+            yield top, name
+            yield from _walk(value, top)
+    elif isinstance(data, list | tuple):
+        for value in data:
+            yield from _walk(value, key)
+    else:
+        yield ("_schema" if key is None else key), data
+
+
+class StrictParser(FlaskParser):
+    """webargs' parser, refusing unknown query and form fields (422) and reading multipart form + files as one."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": ma.RAISE,
+        "querystring": ma.RAISE,
+        "multipart": ma.RAISE,
+    }
+    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
+
+    def pre_load(self, location_data, *, schema, req, location):
+        """Refuse text no database can store (NUL, unpaired surrogates) as a 422, before any service sees it."""
+        items = getattr(location_data, "data", location_data)
+        bad = sorted({str(key) for key, value in _walk(items) if not _storable(value)})
+        if bad:
+            raise ma.ValidationError({key: [UNSTORABLE] for key in bad})
+        return location_data
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError as exc:  # a document nested deeper than the decoder's stack: malformed for us
+            raise json.JSONDecodeError("JSON nested too deeply", "-", 0) from exc
+
+    def load_multipart(self, req, schema):
+        """A multipart form's fields and files together, so one schema describes the whole body."""
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+class ApiBlueprint(flask_smorest.Blueprint):
+    """A flask-smorest blueprint with the strict parser; `multipart` documents a form with files."""
+
+    ARGUMENTS_PARSER = StrictParser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "multipart": "multipart/form-data",
+    }
+
+
+def Id(**kwargs: Any) -> fields.Integer:  # noqa: N802 - reads like a field class
+    """An integer id field bounded like the `id` converter."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+def length(low: int, high: int) -> list[validate.Length]:
+    """Length bounds with a message saying which one was crossed ("Shorter than minimum length 5.")."""
+    return [validate.Length(min=low), validate.Length(max=high)]
+
+
+# -- shapes --------------------------------------------------------------------------------------
+
+
+class Ref(ma.Schema):
+    """A person or department named in another object: {id, name}."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class PageArgs(ma.Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1), metadata={"description": "From 1."})
+    per_page = fields.Integer(
+        load_default=20, validate=validate.Range(min=1, max=PER_PAGE_MAX), metadata={"description": "1 to 100."}
+    )
+
+
+class PageSchema(ma.Schema):
+    """The envelope of a paginated list."""
+
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+def page_of(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """A page schema whose `items` are `item_schema` (named for the OpenAPI document)."""
+    return PageSchema.from_dict({"items": fields.List(fields.Nested(item_schema), required=True)}, name=name)
+
+
+def paginate(query: Select, page: int, per_page: int) -> dict:
+    """One page of `query` (already ordered) with the total; a page past the end is empty, not an error."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    offset = (page - 1) * per_page
+    items = list(db.session.scalars(query.limit(per_page).offset(offset))) if offset < total else []
+    return {"items": items, "page": page, "per_page": per_page, "total": total}

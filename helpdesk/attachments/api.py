@@ -1,0 +1,66 @@
+"""API: upload files to a ticket, list them, download one (PRODUCT.md §7, §9)."""
+
+from __future__ import annotations
+
+from flask import send_file
+from flask_smorest.error_handler import ErrorSchema
+
+from helpdesk.api.auth import current_user
+from helpdesk.api.common import ApiBlueprint
+from helpdesk.attachments.schemas import AttachmentSchema, UploadSchema
+from helpdesk.attachments.services import discard_file, open_attachment, store_attachment, visible_attachments
+from helpdesk.extensions import db
+from helpdesk.tickets.api import load_visible_ticket
+
+blp = ApiBlueprint("api_attachments", __name__, url_prefix="/api/v1", description="Files attached to tickets.")
+
+
+@blp.route("/tickets/<id:ticket_id>/attachments", methods=["POST"])
+@blp.arguments(UploadSchema, location="multipart")
+@blp.response(201, AttachmentSchema)
+@blp.alt_response(413, schema=ErrorSchema, description="Larger than 10 MB.")
+@blp.alt_response(
+    415, schema=ErrorSchema, description="Not a PDF, PNG, JPEG, DOCX or XLSX file (judged by its content)."
+)
+def upload(values, ticket_id):
+    """Attach a file (multipart field `file`); `internal` files are for government users only."""
+    user = current_user()
+    ticket = load_visible_ticket(user, ticket_id)
+    attachment = store_attachment(user, ticket, values["file"], internal=values["internal"])
+    try:
+        db.session.commit()
+    except BaseException:
+        discard_file(attachment)
+        raise
+    return attachment, 201
+
+
+@blp.route("/tickets/<id:ticket_id>/attachments", methods=["GET"])
+@blp.response(200, AttachmentSchema(many=True))
+def list_attachments(ticket_id):
+    """The ticket's attachments, oldest first (internal ones hidden from enterprise users)."""
+    user = current_user()
+    return visible_attachments(user, load_visible_ticket(user, ticket_id))
+
+
+@blp.route("/attachments/<id:attachment_id>", methods=["GET"])
+@blp.response(
+    200,
+    {"type": "string", "format": "binary"},
+    description="The file, as a download.",
+    content_type="application/octet-stream",
+)
+def download(attachment_id):
+    """Download a file of a ticket you can see."""
+    attachment, path = open_attachment(current_user(), attachment_id)
+    response = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+        conditional=True,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,148 @@
+"""API: bearer tokens and users (PRODUCT.md §7)."""
+
+from __future__ import annotations
+
+from flask import current_app, make_response, request, url_for
+from flask_smorest.error_handler import ErrorSchema
+from sqlalchemy import or_, select
+from werkzeug.exceptions import Unauthorized
+
+from helpdesk.api.auth import current_token, current_user
+from helpdesk.api.common import ApiBlueprint, paginate
+from helpdesk.auth import throttle
+from helpdesk.auth.models import Role, User
+from helpdesk.auth.schemas import (
+    MeUpdateSchema,
+    TokenRequestSchema,
+    TokenSchema,
+    UserCreateSchema,
+    UserPageSchema,
+    UserQuerySchema,
+    UserSchema,
+    UserUpdateSchema,
+)
+from helpdesk.auth.services import authenticate, create_user, issue_token, revoke_token, set_away, update_user
+from helpdesk.enterprises.models import Enterprise
+from helpdesk.errors import NotAllowed, NotFound, error_body
+from helpdesk.extensions import db
+from helpdesk.jurisdictions.models import Department
+from helpdesk.jurisdictions.queries import subtree_ids
+
+blp = ApiBlueprint("api_auth", __name__, url_prefix="/api/v1", description="Bearer tokens and users.")
+
+BAD_CREDENTIALS = "Wrong email or password."
+
+
+@blp.route("/auth/token", methods=["POST"], endpoint="issue_token")
+@blp.doc(security=[])
+@blp.arguments(TokenRequestSchema)
+@blp.response(201, TokenSchema)
+@blp.alt_response(401, schema=ErrorSchema, description="Wrong email or password (the same answer for both).")
+@blp.alt_response(
+    429, schema=ErrorSchema, description="Too many failed attempts for this email from this address; see Retry-After."
+)
+def issue_token_view(credentials):
+    """Exchange an email and password for a bearer token."""
+    email, address = credentials["email"], request.remote_addr
+    wait = throttle.retry_after(email, address)
+    if wait is not None:
+        message = f"Too many failed logins. Try again in {wait} seconds."
+        response = make_response(error_body(429, message), 429)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    user = authenticate(email, credentials["password"])
+    if user is None:
+        throttle.record_failure(email, address)
+        raise Unauthorized(BAD_CREDENTIALS)
+    raw, token = issue_token(user)
+    db.session.commit()
+    return {"token": raw, "expires_at": token.expires_at}, 201
+
+
+@blp.route("/auth/token", methods=["DELETE"])
+@blp.response(204)
+def revoke_token_view():
+    """Revoke the token this request carries."""
+    revoke_token(current_token())
+    db.session.commit()
+    return current_app.response_class(status=204)
+
+
+# -- users ---------------------------------------------------------------------------------------
+
+
+def _admin_only() -> User:
+    user = current_user()
+    if user.role != Role.ADMIN:
+        raise NotAllowed("Only admins manage users.")
+    return user
+
+
+@blp.route("/users/me", methods=["GET"])
+@blp.response(200, UserSchema)
+def me():
+    """The caller."""
+    return current_user()
+
+
+@blp.route("/users/me", methods=["PATCH"])
+@blp.arguments(MeUpdateSchema)
+@blp.response(200, UserSchema)
+def update_me(values):
+    """A cadre sets its own leave (`away_until`, inclusive; null when back): routing skips it meanwhile."""
+    user = current_user()
+    set_away(user, values["away_until"])
+    db.session.commit()
+    return user
+
+
+@blp.route("/users", methods=["GET"])
+@blp.arguments(UserQuerySchema, location="query")
+@blp.response(200, UserPageSchema)
+def list_users(args):
+    """Admins: every user, filtered by role, department or jurisdiction (subtree), ordered by id."""
+    _admin_only()
+    query = select(User).order_by(User.id)
+    if "role" in args:
+        query = query.where(User.role == args["role"])
+    if "department_id" in args:
+        query = query.where(User.department_id == args["department_id"])
+    if "jurisdiction_id" in args:
+        ids = subtree_ids(args["jurisdiction_id"])
+        query = query.where(
+            or_(
+                User.jurisdiction_id.in_(ids),
+                User.department_id.in_(select(Department.id).where(Department.jurisdiction_id.in_(ids))),
+                User.enterprise_id.in_(select(Enterprise.id).where(Enterprise.jurisdiction_id.in_(ids))),
+            )
+        )
+    if args.get("q"):
+        query = query.where(
+            or_(User.name.icontains(args["q"], autoescape=True), User.email.icontains(args["q"], autoescape=True))
+        )
+    return paginate(query, args["page"], args["per_page"])
+
+
+@blp.route("/users", methods=["POST"])
+@blp.arguments(UserCreateSchema)
+@blp.response(201, UserSchema)
+def create_user_view(values):
+    """Admins: create a user of a role with the one link that role needs."""
+    _admin_only()
+    user = create_user(**values)
+    db.session.commit()
+    return user, 201, {"Location": url_for("api_auth.update_user_view", user_id=user.id)}
+
+
+@blp.route("/users/<id:user_id>", methods=["PATCH"])
+@blp.arguments(UserUpdateSchema)
+@blp.response(200, UserSchema)
+def update_user_view(values, user_id):
+    """Admins: change name, active, password, department, leave or language; deactivating revokes API access."""
+    actor = _admin_only()
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    update_user(actor, user, values)
+    db.session.commit()
+    return user

@@ -1,0 +1,72 @@
+"""Shapes of the auth API: tokens and users (no business rules: the services check values)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from helpdesk.api.common import Id, PageArgs, length, page_of
+from helpdesk.auth.models import Role
+
+ROLES = [r.value for r in Role]
+LOCALES = ["zh_CN", "en"]
+
+
+class TokenRequestSchema(ma.Schema):
+    email = fields.String(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, validate=validate.Length(max=1000), load_only=True)
+
+
+class TokenSchema(ma.Schema):
+    token = fields.String(required=True, metadata={"description": "Send as 'Authorization: Bearer <token>'."})
+    expires_at = fields.DateTime(required=True)
+
+
+class UserSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    email = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    active = fields.Boolean(required=True)
+    locale = fields.String(required=True)
+    enterprise_id = fields.Integer(allow_none=True)
+    department_id = fields.Integer(allow_none=True)
+    jurisdiction_id = fields.Integer(allow_none=True)
+    away_until = fields.Date(allow_none=True, metadata={"description": "On leave up to and including this day."})
+    created_at = fields.DateTime(required=True)
+
+
+UserPageSchema = page_of(UserSchema, "UserPage")
+
+
+class UserQuerySchema(PageArgs):
+    role = fields.String(validate=validate.OneOf(ROLES))
+    department_id = Id()
+    jurisdiction_id = Id(metadata={"description": "Users working in this jurisdiction's subtree."})
+    q = fields.String(validate=validate.Length(max=100), metadata={"description": "Part of the name or email."})
+
+
+class UserCreateSchema(ma.Schema):
+    email = fields.String(required=True, validate=validate.Length(max=254))
+    name = fields.String(required=True, validate=length(1, 100))
+    password = fields.String(required=True, validate=validate.Length(max=1000), load_only=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    enterprise_id = Id(metadata={"description": "Required for an enterprise user."})
+    department_id = Id(metadata={"description": "Required for a cadre."})
+    jurisdiction_id = Id(metadata={"description": "Required for a supervisor."})
+    locale = fields.String(validate=validate.OneOf(LOCALES))
+
+
+class UserUpdateSchema(ma.Schema):
+    name = fields.String(validate=length(1, 100))
+    active = fields.Boolean()
+    password = fields.String(validate=validate.Length(max=1000), load_only=True)
+    department_id = Id()
+    away_until = fields.Date(allow_none=True)
+    locale = fields.String(validate=validate.OneOf(LOCALES))
+
+
+class MeUpdateSchema(ma.Schema):
+    away_until = fields.Date(
+        required=True, allow_none=True, metadata={"description": "Cadres only: on leave up to this day; null clears."}
+    )

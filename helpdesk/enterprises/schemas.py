@@ -1,0 +1,42 @@
+"""Shapes of the enterprises API."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from helpdesk.api.common import Id, PageArgs, Ref, page_of
+from helpdesk.enterprises.models import SIZES
+
+
+class JurisdictionRef(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    level = fields.String(required=True)
+
+
+class EnterpriseSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    credit_code = fields.String(required=True, metadata={"description": "统一社会信用代码 (18 characters)."})
+    jurisdiction = fields.Nested(JurisdictionRef, required=True)
+    industry = fields.String(allow_none=True)
+    size = fields.String(allow_none=True, validate=validate.OneOf(SIZES))
+    is_key = fields.Boolean(required=True, metadata={"description": "重点企业: on the white list."})
+    liaison = fields.Nested(Ref, allow_none=True, metadata={"description": "The paired cadre (包联干部)."})
+    created_at = fields.DateTime(required=True)
+
+
+EnterprisePageSchema = page_of(EnterpriseSchema, "EnterprisePage")
+
+
+class EnterpriseQuerySchema(PageArgs):
+    q = fields.String(validate=validate.Length(max=200), metadata={"description": "Part of the name or credit code."})
+
+
+class EnterpriseCreateSchema(ma.Schema):
+    name = fields.String(required=True, validate=validate.Length(max=200))
+    credit_code = fields.String(required=True, validate=validate.Length(max=100))
+    jurisdiction_id = Id(required=True, metadata={"description": "The county-level division."})
+    industry = fields.String(allow_none=True, validate=validate.Length(max=100))
+    liaison_id = Id(allow_none=True, metadata={"description": "The cadre to pair it with."})

@@ -1,0 +1,38 @@
+"""Shapes of the reference data API: categories, jurisdictions, departments."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from helpdesk.api.common import Id
+from helpdesk.jurisdictions.models import Level
+
+
+class CategorySchema(ma.Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(required=True)
+    response_days = fields.Integer(required=True, metadata={"description": "Working days to a first response."})
+    resolution_days = fields.Integer(required=True, metadata={"description": "Working days to resolve."})
+
+
+class JurisdictionSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True, metadata={"description": "GB/T 2260 division code."})
+    name = fields.String(required=True)
+    name_en = fields.String(required=True)
+    level = fields.String(required=True, validate=validate.OneOf([level.value for level in Level]))
+    parent_id = fields.Integer(allow_none=True)
+
+
+class DepartmentSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(required=True)
+    jurisdiction_id = fields.Integer(required=True)
+    is_default = fields.Boolean(required=True, metadata={"description": "The jurisdiction's general office."})
+
+
+class DepartmentQuerySchema(ma.Schema):
+    jurisdiction_id = Id()

@@ -1,0 +1,44 @@
+"""API: the resolution-rate report (办结率, PRODUCT.md §6) as JSON, CSV or XLSX."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from helpdesk.api.auth import current_user
+from helpdesk.api.common import ApiBlueprint
+from helpdesk.reports.export import report_csv, report_xlsx
+from helpdesk.reports.schemas import ReportQuerySchema, ReportSchema
+from helpdesk.reports.service import resolution_report
+
+blp = ApiBlueprint("api_reports", __name__, url_prefix="/api/v1", description="The resolution-rate tracker.")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download_name(report, extension: str) -> str:
+    day = report.as_of.date().isoformat()
+    return f"resolution-{report.group_by or 'overall'}-{day}.{extension}"
+
+
+DESCRIPTION = "The report: JSON by default, a CSV or XLSX download with format=csv or format=xlsx."
+
+
+@blp.route("/reports/resolution", methods=["GET"])
+@blp.arguments(ReportQuerySchema, location="query")
+@blp.response(200, ReportSchema, description=DESCRIPTION)
+@blp.alt_response(200, schema={"type": "string"}, content_type="text/csv", description=DESCRIPTION)
+@blp.alt_response(200, schema={"type": "string", "format": "binary"}, content_type=XLSX, description=DESCRIPTION)
+def resolution(args):
+    """Completion rate against the target for your scope: supervisors their subtree, admins all, cadres their own tickets."""
+    user = current_user()
+    output = args.pop("format")
+    report = resolution_report(user, locale=user.locale, **args)
+    if output == "csv":
+        response = Response(report_csv(report, user.locale), mimetype="text/csv")  # streamed: no row cap
+        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    elif output == "xlsx":
+        response = Response(report_xlsx(report, user.locale), mimetype=XLSX)
+    else:
+        return report.as_dict()
+    response.headers["Content-Disposition"] = f'attachment; filename="{_download_name(report, output)}"'
+    return response

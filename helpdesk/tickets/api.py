@@ -1,0 +1,152 @@
+"""API: tickets the caller can see, filing, actions, history and comments (PRODUCT.md §7).
+
+Every endpoint that names a ticket loads it through the visibility query: a ticket the caller may
+not see answers 404, exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy import select
+
+from helpdesk.api.auth import current_user
+from helpdesk.api.common import ApiBlueprint, paginate
+from helpdesk.auth.models import Role, User
+from helpdesk.calendar.workdays import start_of_day
+from helpdesk.db import utcnow
+from helpdesk.errors import NotFound
+from helpdesk.extensions import db
+from helpdesk.jurisdictions.models import Category
+from helpdesk.jurisdictions.queries import subtree_ids
+from helpdesk.tickets.models import Comment, Ticket, TicketEvent
+from helpdesk.tickets.queries import visible_tickets
+from helpdesk.tickets.schemas import (
+    ActionSchema,
+    CommentCreateSchema,
+    CommentSchema,
+    EventSchema,
+    TicketCreateSchema,
+    TicketPageSchema,
+    TicketQuerySchema,
+    TicketSchema,
+)
+from helpdesk.tickets.services import add_comment, file_ticket, perform_action
+
+blp = ApiBlueprint(
+    "api_tickets", __name__, url_prefix="/api/v1", description="Feedback issues (诉求) and their workflow."
+)
+
+SORTS = {
+    "-created_at": (Ticket.created_at.desc(), Ticket.id.desc()),
+    "created_at": (Ticket.created_at.asc(), Ticket.id.asc()),
+    "due_at": (Ticket.due_at.asc(), Ticket.id.asc()),
+    "-due_at": (Ticket.due_at.desc(), Ticket.id.desc()),
+}
+
+
+def load_visible_ticket(user: User, ticket_id: int) -> Ticket:
+    """The ticket if `user` may see it; NotFound otherwise (absent and invisible look the same)."""
+    ticket = db.session.scalar(visible_tickets(user).where(Ticket.id == ticket_id))
+    if ticket is None:
+        raise NotFound("No such ticket.")
+    return ticket
+
+
+def _filtered(user: User, args: dict):
+    query = visible_tickets(user)
+    if args.get("status"):
+        query = query.where(Ticket.status.in_(args["status"]))
+    if "category" in args:
+        query = query.where(Ticket.category_id.in_(select(Category.id).where(Category.code == args["category"])))
+    if "warning" in args:
+        query = query.where(Ticket.warning_filter(args["warning"], utcnow()))
+    for name in ("enterprise_id", "department_id"):
+        if name in args:
+            query = query.where(getattr(Ticket, name) == args[name])
+    if "assignee_id" in args:
+        query = query.where(Ticket.assignee_id == (user.id if args["assignee_id"] == "me" else args["assignee_id"]))
+    if "jurisdiction_id" in args:
+        query = query.where(Ticket.jurisdiction_id.in_(subtree_ids(args["jurisdiction_id"])))
+    if args.get("q"):
+        text = args["q"].strip()
+        query = query.where(
+            Ticket.title.icontains(text, autoescape=True) | Ticket.number.icontains(text, autoescape=True)
+        )
+    if "created_from" in args:
+        query = query.where(Ticket.created_at >= start_of_day(args["created_from"]))
+    if "created_to" in args:
+        query = query.where(Ticket.created_at < start_of_day(args["created_to"]))
+    return query.order_by(*SORTS[args["sort"]])
+
+
+@blp.route("/tickets", methods=["GET"])
+@blp.arguments(TicketQuerySchema, location="query")
+@blp.response(200, TicketPageSchema)
+def list_tickets(args):
+    """Tickets the caller can see, filtered and sorted (newest first by default)."""
+    return paginate(_filtered(current_user(), args), args["page"], args["per_page"])
+
+
+@blp.route("/tickets", methods=["POST"])
+@blp.arguments(TicketCreateSchema)
+@blp.response(201, TicketSchema)
+def create_ticket(values):
+    """File an issue; it is routed at once (§4). Government users name the `enterprise_id` they file for."""
+    ticket = file_ticket(current_user(), **values)
+    db.session.commit()
+    return ticket, 201, {"Location": url_for("api_tickets.get_ticket", ticket_id=ticket.id)}
+
+
+@blp.route("/tickets/<id:ticket_id>", methods=["GET"])
+@blp.response(200, TicketSchema)
+def get_ticket(ticket_id):
+    """One ticket."""
+    return load_visible_ticket(current_user(), ticket_id)
+
+
+@blp.route("/tickets/<id:ticket_id>/actions", methods=["POST"])
+@blp.arguments(ActionSchema)
+@blp.response(200, TicketSchema)
+def act_on_ticket(values, ticket_id):
+    """Run one workflow action (§3): 403 when your role may not, 409 when the status or `version` does not allow it."""
+    ticket = load_visible_ticket(current_user(), ticket_id)
+    action = values.pop("action")
+    perform_action(current_user(), ticket, action, **values)
+    db.session.commit()
+    return ticket
+
+
+@blp.route("/tickets/<id:ticket_id>/events", methods=["GET"])
+@blp.response(200, EventSchema(many=True))
+def list_events(ticket_id):
+    """The ticket's history, oldest first (government-internal steps hidden from enterprise users)."""
+    user = current_user()
+    ticket = load_visible_ticket(user, ticket_id)
+    query = select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+    if user.role == Role.ENTERPRISE:
+        query = query.where(TicketEvent.internal.is_(False))
+    return db.session.scalars(query)
+
+
+@blp.route("/tickets/<id:ticket_id>/comments", methods=["GET"])
+@blp.response(200, CommentSchema(many=True))
+def list_comments(ticket_id):
+    """Comments, oldest first (internal notes hidden from enterprise users)."""
+    user = current_user()
+    ticket = load_visible_ticket(user, ticket_id)
+    query = select(Comment).where(Comment.ticket_id == ticket.id).order_by(Comment.id)
+    if user.role == Role.ENTERPRISE:
+        query = query.where(Comment.internal.is_(False))
+    return db.session.scalars(query)
+
+
+@blp.route("/tickets/<id:ticket_id>/comments", methods=["POST"])
+@blp.arguments(CommentCreateSchema)
+@blp.response(201, CommentSchema)
+def create_comment(values, ticket_id):
+    """Comment on a ticket; `internal` notes are for government users only."""
+    user = current_user()
+    ticket = load_visible_ticket(user, ticket_id)
+    comment = add_comment(user, ticket, values["body"], internal=values["internal"])
+    db.session.commit()
+    return comment, 201

@@ -1,0 +1,168 @@
+"""Shapes of the tickets API: a ticket, its history, comments, and what filing and actions take."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import marshmallow as ma
+from marshmallow import fields, validate
+from webargs.fields import DelimitedList
+
+from helpdesk.api.common import MAX_ID, Id, PageArgs, Ref, length, page_of
+from helpdesk.db import utcnow
+from helpdesk.enterprises.schemas import JurisdictionRef
+from helpdesk.jurisdictions.models import Level
+from helpdesk.tickets.models import Colour, Priority, Rating, Status
+from helpdesk.tickets.services import DESCRIPTION_LENGTH, EXTEND_DAYS, NOTE_LENGTH, TITLE_LENGTH
+from helpdesk.tickets.workflow import USER_ACTIONS
+
+STATUSES = [s.value for s in Status]
+COLOURS = [c.value for c in Colour]
+RATINGS = [r.value for r in Rating]
+PRIORITIES = [p.value for p in Priority]
+SORTS = ["-created_at", "created_at", "due_at", "-due_at"]
+# Filing-date filters become instants in Asia/Shanghai: keep them inside what datetime can hold.
+DATE_RANGE = validate.Range(min=date(1900, 1, 1), max=date(9999, 12, 30))
+
+
+class CategoryRef(ma.Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class EnterpriseRef(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    credit_code = fields.String(required=True)
+
+
+class TicketSchema(ma.Schema):
+    """A ticket exactly as §7 lists it; times are ISO 8601 with an offset (UTC)."""
+
+    id = fields.Integer(required=True)
+    number = fields.String(required=True, metadata={"example": "ZK-2024-000123"})
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    category = fields.Nested(CategoryRef, required=True)
+    priority = fields.String(required=True, validate=validate.OneOf(PRIORITIES))
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    warning = fields.Method(
+        "get_warning",
+        allow_none=True,
+        metadata={
+            "type": "string",
+            "enum": [*COLOURS, None],
+            "description": "Three-colour warning now; null when the clock is stopped or the ticket is done.",
+        },
+    )
+    enterprise = fields.Nested(EnterpriseRef, required=True)
+    jurisdiction = fields.Nested(JurisdictionRef, required=True, metadata={"description": "The enterprise's county."})
+    handling_jurisdiction = fields.Nested(JurisdictionRef, required=True)
+    handling_level = fields.String(required=True, validate=validate.OneOf([level.value for level in Level]))
+    department = fields.Nested(Ref, allow_none=True)
+    assignee = fields.Nested(Ref, allow_none=True)
+    liaison = fields.Nested(Ref, allow_none=True)
+    created_at = fields.DateTime(required=True)
+    response_due_at = fields.DateTime(required=True)
+    due_at = fields.DateTime(required=True)
+    first_response_at = fields.DateTime(allow_none=True)
+    resolved_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    rating = fields.String(allow_none=True, validate=validate.OneOf(RATINGS))
+    reopen_count = fields.Integer(required=True)
+    urge_count = fields.Integer(required=True)
+    version = fields.Integer(
+        required=True, metadata={"description": "Send it back with an action to detect conflicts."}
+    )
+    routing_reason = fields.String(required=True)
+
+    def get_warning(self, ticket) -> str | None:
+        colour = ticket.warning_at(utcnow())
+        return colour.value if colour is not None else None
+
+
+TicketPageSchema = page_of(TicketSchema, "TicketPage")
+
+
+class AssigneeFilter(fields.Field):
+    """An assignee id, or `me`."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value == "me":
+            return "me"
+        if isinstance(value, str) and value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_ID:
+            return int(value)
+        raise ma.ValidationError("An assignee id or 'me'.")
+
+
+class TicketQuerySchema(PageArgs):
+    status = DelimitedList(
+        fields.String(validate=validate.OneOf(STATUSES)), metadata={"description": "Comma-separated statuses."}
+    )
+    category = fields.String(validate=validate.Length(max=30), metadata={"description": "A category code."})
+    warning = fields.String(validate=validate.OneOf(COLOURS))
+    enterprise_id = Id()
+    department_id = Id()
+    assignee_id = AssigneeFilter(
+        metadata={"type": "string", "pattern": "^(me|[1-9][0-9]{0,9})$", "description": "A user id, or `me`."}
+    )
+    jurisdiction_id = Id(metadata={"description": "Tickets of enterprises in this jurisdiction's subtree."})
+    q = fields.String(validate=validate.Length(max=200), metadata={"description": "Part of the title or number."})
+    created_from = fields.Date(
+        validate=DATE_RANGE, metadata={"description": "Filed on or after this day (Asia/Shanghai)."}
+    )
+    created_to = fields.Date(validate=DATE_RANGE, metadata={"description": "Filed before this day (exclusive)."})
+    sort = fields.String(load_default="-created_at", validate=validate.OneOf(SORTS))
+
+
+class TicketCreateSchema(ma.Schema):
+    category = fields.String(
+        required=True, validate=validate.Length(max=30), metadata={"description": "A category code."}
+    )
+    title = fields.String(required=True, validate=length(*TITLE_LENGTH))
+    description = fields.String(required=True, validate=length(*DESCRIPTION_LENGTH))
+    priority = fields.String(load_default=Priority.NORMAL.value, validate=validate.OneOf(PRIORITIES))
+    enterprise_id = Id(
+        allow_none=True,
+        metadata={"description": "Required when government users file on behalf of an enterprise they can see."},
+    )
+
+
+class ActionSchema(ma.Schema):
+    action = fields.String(required=True, validate=validate.OneOf(USER_ACTIONS))
+    note = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=NOTE_LENGTH),
+        metadata={"description": "The reason, question, answer or resolution the action needs."},
+    )
+    version = fields.Integer(allow_none=True, metadata={"description": "The version you loaded: 409 when stale."})
+    department_id = Id(allow_none=True, metadata={"description": "transfer, add_cohandler."})
+    assignee_id = Id(allow_none=True, metadata={"description": "assign."})
+    rating = fields.String(allow_none=True, validate=validate.OneOf(RATINGS), metadata={"description": "confirm."})
+    days = fields.Integer(
+        allow_none=True, validate=validate.Range(*EXTEND_DAYS), metadata={"description": "extend: working days."}
+    )
+
+
+class EventSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    action = fields.String(required=True)
+    actor = fields.Nested(Ref, allow_none=True, metadata={"description": "null for the system (the sweep)."})
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(required=True)
+    note = fields.String(allow_none=True)
+    internal = fields.Boolean(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class CommentSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    author = fields.Nested(Ref, allow_none=True)
+    body = fields.String(required=True)
+    internal = fields.Boolean(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class CommentCreateSchema(ma.Schema):
+    body = fields.String(required=True, validate=length(1, NOTE_LENGTH))
+    internal = fields.Boolean(load_default=False, metadata={"description": "Government users only."})

@@ -1,0 +1,1 @@
+"""Tests of the resolution-rate tracker (PRODUCT.md §6)."""

@@ -1,0 +1,160 @@
+"""The Alembic migrations build exactly the schema the models describe, and can be undone and redone.
+
+Runs on a fresh, empty database of the same kind as the test database (a file for SQLite, a temporary database
+on the same PostgreSQL server), never on the shared test database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from helpdesk import create_app
+from helpdesk.enterprises.credit_code import make_credit_code
+from helpdesk.extensions import db as _db
+
+DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")  # the suite's choice, as in conftest.py
+IS_SQLITE = DATABASE_URL.startswith("sqlite")
+
+# migrations/env.py tries Flask-SQLAlchemy 2's db.get_engine() first, deprecated in 3.x.
+pytestmark = pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
+
+
+@pytest.fixture()
+def keep_logging():
+    """migrations/env.py calls logging.config.fileConfig, which replaces handlers and disables every existing
+    logger; put logging back so that later tests (and caplog) see what they expect."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    loggers = {
+        name: (lg.disabled, lg.level)
+        for name, lg in logging.Logger.manager.loggerDict.items()
+        if isinstance(lg, logging.Logger)
+    }
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, lg in logging.Logger.manager.loggerDict.items():
+            if isinstance(lg, logging.Logger):
+                lg.disabled, lg.level = loggers.get(name, (False, logging.NOTSET))
+
+
+@pytest.fixture()
+def empty_database_url(tmp_path):
+    """The URL of a new, empty database of the kind the suite runs on; dropped afterwards."""
+    if IS_SQLITE:
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        return
+    name = f"helpdesk_migrations_{uuid.uuid4().hex[:12]}"
+    server = make_url(DATABASE_URL)
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield server.set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture()
+def migration_app(empty_database_url, keep_logging):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_database_url, SQLALCHEMY_ENGINE_OPTIONS={})
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+def schema_differences() -> list:
+    with _db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, _db.metadata)
+
+
+def table_names() -> set[str]:
+    with _db.engine.connect() as conn:
+        return set(inspect(conn).get_table_names())
+
+
+def test_migrations_build_the_models_schema_and_can_be_undone(migration_app):
+    assert table_names() == set()
+
+    upgrade()
+    assert schema_differences() == []
+    assert set(_db.metadata.tables) <= table_names()
+
+    downgrade(revision="base")
+    assert table_names() == {"alembic_version"}
+
+    upgrade()
+    assert schema_differences() == []
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE ticket_events SET note = 'rewritten' WHERE id = :id", "DELETE FROM ticket_events WHERE id = :id"],
+)
+def test_database_refuses_to_change_a_ticket_event(migration_app, statement):
+    upgrade()
+    now = datetime.now(UTC)
+    with _db.engine.begin() as conn:
+        city = conn.execute(
+            text(
+                "INSERT INTO jurisdictions (code, name, name_en, level) "
+                "VALUES ('411600', '周口市', 'Zhoukou', 'city') RETURNING id"
+            )
+        ).scalar_one()
+        category = conn.execute(
+            text(
+                "INSERT INTO categories (code, name, name_en, help, help_en, response_days, resolution_days, position) "
+                "VALUES ('other', '其他', 'Other', '', '', 1, 7, 0) RETURNING id"
+            )
+        ).scalar_one()
+        company = conn.execute(
+            text(
+                "INSERT INTO enterprises (name, credit_code, jurisdiction_id, is_key, created_at) "
+                "VALUES ('周口测试有限公司', :code, :city, false, :now) RETURNING id"
+            ),
+            {"code": make_credit_code("91411600MA44TEXT1"), "city": city, "now": now},
+        ).scalar_one()
+        ticket = conn.execute(
+            text(
+                "INSERT INTO tickets (number, number_prefix, number_year, number_seq, title, description, category_id,"
+                " priority, status, enterprise_id, jurisdiction_id, handling_jurisdiction_id, created_at, updated_at,"
+                " response_due_at, yellow_from, due_at, red_from, reopen_count, urge_count, version, routing_reason)"
+                " VALUES ('ZK-2024-000001', 'ZK', 2024, 1, '用电增容', '需要增容两百千伏安', :category, 'normal',"
+                " 'submitted', :company, :city, :city, :now, :now, :due, :due, :due, :due, 0, 0, 1, '')"
+                " RETURNING id"
+            ),
+            {"category": category, "company": company, "city": city, "now": now, "due": now + timedelta(days=7)},
+        ).scalar_one()
+        event = conn.execute(
+            text(
+                "INSERT INTO ticket_events (ticket_id, action, to_status, internal, created_at)"
+                " VALUES (:ticket, 'file', 'submitted', false, :now) RETURNING id"
+            ),
+            {"ticket": ticket, "now": now},
+        ).scalar_one()
+
+    with pytest.raises(DBAPIError, match="append-only"), _db.engine.begin() as conn:
+        conn.execute(text(statement), {"id": event})
+
+    with _db.engine.connect() as conn:
+        assert conn.execute(text("SELECT note FROM ticket_events WHERE id = :id"), {"id": event}).one() == (None,)

@@ -1,0 +1,161 @@
+"""Notifications: an in-app row and an email on assignment, urge, resolution and reopen."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from helpdesk.extensions import mail
+from helpdesk.notifications.models import Notification
+from helpdesk.tickets.services import perform_action
+from tests import factories as f
+
+NOW = f.TUESDAY
+LATER = NOW + timedelta(hours=1)
+
+
+@pytest.fixture()
+def w(db):
+    return f.World()
+
+
+def _notes(kind=None, ticket=None):
+    query = select(Notification)
+    if kind:
+        query = query.where(Notification.kind == kind)
+    if ticket is not None:
+        query = query.where(Notification.ticket_id == ticket.id)
+    return f.db.session.scalars(query.order_by(Notification.id)).all()
+
+
+def _recipients(outbox):
+    return sorted(address for message in outbox for address in message.recipients)
+
+
+def test_filing_notifies_the_assigned_cadre(w):
+    with mail.record_messages() as outbox:
+        ticket = f.file(w.owner, now=NOW)
+    [note] = _notes("assigned", ticket)
+    assert (note.user_id, note.created_at, note.read_at) == (w.liaison.id, NOW, None)
+    assert ticket.number in note.message
+    [message] = outbox
+    assert message.recipients == [w.liaison.email]
+    assert ticket.number in message.subject and note.message == message.body
+
+
+def test_a_ticket_waiting_in_a_queue_notifies_nobody(w):
+    w.liaison.away_until = NOW.date()
+    w.colleague.active = False
+    with mail.record_messages() as outbox:
+        ticket = f.file(w.owner, now=NOW)
+    assert ticket.status == "submitted"
+    assert (_notes(ticket=ticket), outbox) == ([], [])
+
+
+@pytest.mark.parametrize(
+    "action, params, who",
+    [
+        ("assign", lambda w: {"assignee_id": w.colleague.id}, "colleague"),
+        ("transfer", lambda w: {"department_id": w.hrss.id, "note": "转人社局"}, "hrss_cadre"),
+        ("escalate", lambda w: {}, "city_cadre"),
+    ],
+)
+def test_reassignment_notifies_the_new_assignee(w, action, params, who):
+    ticket = w.ticket("in_progress", now=NOW)
+    with mail.record_messages() as outbox:
+        perform_action(w.supervisor, ticket, action, now=LATER, **params(w))
+    new = getattr(w, who)
+    assert [(n.user_id, n.created_at) for n in _notes("assigned", ticket)] == [(w.liaison.id, NOW), (new.id, LATER)]
+    assert _recipients(outbox) == [new.email]
+
+
+def test_urge_notifies_the_assignee_each_time(w):
+    ticket = w.ticket("in_progress", now=NOW)
+    with mail.record_messages() as outbox:
+        perform_action(w.supervisor, ticket, "urge", now=LATER)
+        perform_action(w.city_supervisor, ticket, "urge", now=LATER + timedelta(hours=1))
+    notes = _notes("urged", ticket)
+    assert [n.user_id for n in notes] == [w.liaison.id, w.liaison.id]
+    assert _recipients(outbox) == [w.liaison.email, w.liaison.email]
+    assert all(ticket.number in m.subject for m in outbox)
+
+
+def test_urging_a_ticket_without_assignee_notifies_nobody_but_still_counts(w):
+    ticket = w.ticket("submitted", now=NOW)
+    with mail.record_messages() as outbox:
+        perform_action(w.supervisor, ticket, "urge", now=LATER)
+    assert (ticket.urge_count, _notes("urged"), outbox) == (1, [], [])
+
+
+def test_resolution_notifies_every_user_of_the_enterprise(w):
+    colleague_at_company = f.fast_enterprise_user(w.company, locale="en")
+    f.fast_enterprise_user(w.company, active=False)
+    ticket = w.ticket("in_progress", now=NOW)
+    with mail.record_messages() as outbox:
+        perform_action(w.liaison, ticket, "resolve", note="指标已下达", now=LATER)
+    notes = _notes("resolved", ticket)
+    assert sorted(n.user_id for n in notes) == sorted([w.owner.id, colleague_at_company.id])
+    assert _recipients(outbox) == sorted([w.owner.email, colleague_at_company.email])
+    assert w.stranger.email not in _recipients(outbox)
+    # In the recipient's language.
+    english = next(n for n in notes if n.user_id == colleague_at_company.id)
+    assert english.message.startswith(f"Ticket {ticket.number}") and "resolved" in english.message
+
+
+def test_reopen_notifies_the_assignee_with_the_reason(w):
+    ticket = w.ticket("resolved", now=NOW)
+    with mail.record_messages() as outbox:
+        perform_action(w.owner, ticket, "reopen", note="电力增容仍未到位", now=LATER)
+    [note] = _notes("reopened", ticket)
+    assert note.user_id == w.liaison.id
+    assert "电力增容仍未到位" in note.message
+    assert _recipients(outbox) == [w.liaison.email]
+
+
+def test_request_info_notifies_the_enterprise(w):
+    ticket = w.ticket("in_progress", now=NOW)
+    with mail.record_messages() as outbox:
+        perform_action(w.liaison, ticket, "request_info", note="请补充用地红线图", now=LATER)
+    [note] = _notes("info_requested", ticket)
+    assert note.user_id == w.owner.id and "请补充用地红线图" in note.message
+    assert _recipients(outbox) == [w.owner.email]
+
+
+@pytest.mark.parametrize(
+    "action, status, who, params",
+    [
+        ("accept", "assigned", "liaison", {}),
+        ("confirm", "resolved", "owner", {"rating": "satisfied"}),
+        ("extend", "assigned", "supervisor", {"days": 2, "note": "延期"}),
+        ("add_cohandler", "assigned", "supervisor", {"department_id": None}),
+        ("withdraw", "assigned", "owner", {"note": "不需要了"}),
+    ],
+)
+def test_quiet_actions_notify_nobody(w, action, status, who, params):
+    ticket = w.ticket(status, now=NOW)
+    if "department_id" in params:
+        params = {"department_id": w.finance.id}
+    before = len(_notes())
+    with mail.record_messages() as outbox:
+        perform_action(getattr(w, who), ticket, action, now=LATER, **params)
+    assert (len(_notes()), outbox) == (before, [])
+
+
+def test_no_email_when_email_is_switched_off(w, app, monkeypatch):
+    monkeypatch.setitem(app.config, "NOTIFY_BY_EMAIL", False)
+    with mail.record_messages() as outbox:
+        ticket = f.file(w.owner, now=NOW)
+    assert len(_notes("assigned", ticket)) == 1
+    assert outbox == []
+
+
+def test_a_mail_server_that_is_down_does_not_undo_the_action(w, monkeypatch, caplog):
+    def broken(message):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(mail, "send", broken)
+    ticket = w.ticket("in_progress", now=NOW)
+    perform_action(w.supervisor, ticket, "urge", now=LATER)
+    assert ticket.urge_count == 1
+    assert [n.user_id for n in _notes("urged", ticket)] == [w.liaison.id]
+    assert "could not email" in caplog.text
