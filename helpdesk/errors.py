@@ -85,7 +85,8 @@ def init_error_handlers(app: Flask) -> None:
     def handle_database_down(exc):
         from helpdesk.extensions import db
 
-        log.error("database error: %s", exc.__class__.__name__)
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        log.error("database error: %s: %s", exc.__class__.__name__, detail[0] if detail else "")
         try:
             db.session.rollback()
         except Exception:  # noqa: BLE001 - the connection is already gone

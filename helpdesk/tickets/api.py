@@ -19,7 +19,7 @@ from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Category
 from helpdesk.jurisdictions.queries import subtree_ids
 from helpdesk.tickets.models import Comment, Ticket, TicketEvent
-from helpdesk.tickets.queries import visible_tickets
+from helpdesk.tickets.queries import visible_tickets, with_ticket_details
 from helpdesk.tickets.schemas import (
     ActionSchema,
     CommentCreateSchema,
@@ -46,7 +46,7 @@ SORTS = {
 
 def load_visible_ticket(user: User, ticket_id: int) -> Ticket:
     """The ticket if `user` may see it; NotFound otherwise (absent and invisible look the same)."""
-    ticket = db.session.scalar(visible_tickets(user).where(Ticket.id == ticket_id))
+    ticket = db.session.scalar(with_ticket_details(visible_tickets(user).where(Ticket.id == ticket_id)))
     if ticket is None:
         raise NotFound("No such ticket.")
     return ticket
@@ -84,7 +84,7 @@ def _filtered(user: User, args: dict):
 @blp.response(200, TicketPageSchema)
 def list_tickets(args):
     """Tickets the caller can see, filtered and sorted (newest first by default)."""
-    return paginate(_filtered(current_user(), args), args["page"], args["per_page"])
+    return paginate(with_ticket_details(_filtered(current_user(), args)), args["page"], args["per_page"])
 
 
 @blp.route("/tickets", methods=["POST"])

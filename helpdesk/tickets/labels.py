@@ -97,6 +97,17 @@ LEVEL_LABELS = {"province": _l("Province"), "city": _l("City"), "county": _l("Co
 
 SIZE_LABELS = {"micro": _l("Micro"), "small": _l("Small"), "medium": _l("Medium"), "large": _l("Large")}
 
+# The admin audit log: which kind of record, and what was done to it.
+AUDIT_ENTITY_LABELS = {
+    "user": _l("User"),
+    "enterprise": _l("Enterprise"),
+    "department": _l("Department"),
+    "category": _l("Category"),
+    "routing_rule": _l("Routing rule"),
+    "holiday_override": _l("Holiday override"),
+}
+AUDIT_ACTION_LABELS = {"create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"), "import": _l("Imported")}
+
 # Messages the services raise (errors shown beside form fields): listed here so that pybabel
 # extracts them and the pages can show them in the user's language. Messages with values
 # filled in at run time are shown as they come.
@@ -140,7 +151,7 @@ SERVICE_MESSAGES = (
     N_("Choose a file to upload."),
     N_("The file is empty."),
     N_("The file is larger than 10 MB."),
-    N_("Only PDF, PNG, JPEG, DOCX or XLSX files can be attached (judged by their content)."),
+    N_("Only PDF, PNG, JPG, DOCX, XLSX files can be attached (judged by their content)."),
     N_("Enterprise users cannot attach internal files."),
     N_("Only admins change reference data."),
     N_("This field is required."),

@@ -75,6 +75,8 @@ def label_helpers():
         "colour_label": label(labels.COLOUR_LABELS),
         "level_label": label(labels.LEVEL_LABELS),
         "size_label": label(labels.SIZE_LABELS),
+        "audit_entity_label": label(labels.AUDIT_ENTITY_LABELS),
+        "audit_action_label": label(labels.AUDIT_ACTION_LABELS),
         "category_name": display_name,
         "department_name": display_name,
         "jurisdiction_name": display_name,

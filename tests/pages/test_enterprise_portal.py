@@ -77,8 +77,8 @@ def test_a_file_of_a_forbidden_type_is_refused_beside_the_field_and_nothing_is_f
     response = client.post("/tickets/new", data={**GOOD, "attachments": [(io.BytesIO(b"MZ\x90\x00evil"), "a.pdf")]},
                            content_type="multipart/form-data")
     assert response.status_code == 415
-    [message] = errors_beside(text(response), "attachments")
-    assert "files can be attached" in message
+    assert errors_beside(text(response), "attachments") == [
+        "Only PDF, PNG, JPG, DOCX, XLSX files can be attached (judged by their content)."]
     assert _tickets_of(w.company) == []
 
 
@@ -176,3 +176,10 @@ def test_an_action_the_status_no_longer_allows_is_a_conflict_in_the_users_words(
     response = act(login(w.owner, "zh_CN"), ticket, "reopen", note="还想重办")
     assert response.status_code == 409
     assert "诉求处于“已销号”状态，不能“重办”。" in text(response)
+
+
+def test_the_type_refusal_is_translated(w, login):
+    client = login(w.owner, "zh_CN")
+    response = client.post("/tickets/new", data={**GOOD, "attachments": [(io.BytesIO(b"MZ\x90\x00evil"), "a.pdf")]},
+                           content_type="multipart/form-data")
+    assert errors_beside(text(response), "attachments") == ["只能上传 PDF、PNG、JPG、DOCX、XLSX 文件（按文件内容判断）。"]

@@ -126,7 +126,8 @@ class Server:
             "MAIL_SUPPRESS_SEND": "true", "PYTHONPATH": str(ROOT),
         }
         env.pop("TEST_DATABASE_URL", None)
-        self.log = open(os.devnull, "w")  # noqa: SIM115 - closed in stop()
+        # RELIABILITY_LOG=path keeps the server's log for a look after a failed run.
+        self.log = open(os.environ.get("RELIABILITY_LOG", os.devnull), "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "1",
              "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "--graceful-timeout", "5", "wsgi:app"],

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.harness import Stats, call, check_integrity, write_figures
+from tests.reliability.harness import Stats, call, check_integrity, token, write_figures
 from tests.reliability.test_load import run_clients
 
 
@@ -28,9 +28,12 @@ def test_database_restart_gives_503_then_recovers(deployment):
         pytest.skip("needs root and pg_ctlcluster to stop and start the local PostgreSQL")
     server, cast, url = deployment
     stats, acknowledged = Stats(), {}
-    load = threading.Thread(target=run_clients, args=(server, cast, 25, stats, acknowledged))
+    supervisor = token(server.base, cast.supervisor)
+    load = threading.Thread(target=run_clients, args=(server, cast, 40, stats, acknowledged))
     load.start()
-    time.sleep(6)
+    warm_until = time.monotonic() + 30
+    while sum(stats.codes.values()) < 40 and time.monotonic() < warm_until:  # the load is under way
+        time.sleep(0.2)
     subprocess.run(stop_cmd + ["--", "-m", "fast"], check=True, capture_output=True)
     down = Stats()
     try:
@@ -38,7 +41,7 @@ def test_database_restart_gives_503_then_recovers(deployment):
         while time.monotonic() < down_until:
             status, body, took = call("GET", f"{server.base}/readyz", timeout=10)
             down.add(status, took)
-            status, body, took = call("GET", f"{server.base}/api/v1/tickets", timeout=10)
+            status, body, took = call("GET", f"{server.base}/api/v1/tickets", token=supervisor, timeout=10)
             down.add(status, took)
             time.sleep(0.1)
     finally:
