@@ -9,6 +9,7 @@ working-day calendar — and loaded in bulk: COPY on PostgreSQL (with the second
 `tickets` dropped during the load and rebuilt after it), executemany batches on SQLite. No ticket
 events are written: the figures and lists being measured do not read them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,15 +41,53 @@ BENCH_LOGINS = {
 }
 # How often each category is raised (per mille); policy, utilities and finance lead, as in the campaign.
 CATEGORY_WEIGHTS = {
-    "policy": 160, "land": 70, "utilities": 120, "finance": 130, "labor": 100, "approval": 90,
-    "infrastructure": 50, "technology": 50, "market": 60, "legal": 40, "tax": 60, "environment": 40, "other": 30,
+    "policy": 160,
+    "land": 70,
+    "utilities": 120,
+    "finance": 130,
+    "labor": 100,
+    "approval": 90,
+    "infrastructure": 50,
+    "technology": 50,
+    "market": 60,
+    "legal": 40,
+    "tax": 60,
+    "environment": 40,
+    "other": 30,
 }
 TICKET_COLUMNS = (
-    "number", "number_prefix", "number_year", "number_seq", "title", "description", "category_id", "priority",
-    "status", "enterprise_id", "jurisdiction_id", "handling_jurisdiction_id", "department_id", "assignee_id",
-    "liaison_id", "created_by_id", "created_at", "updated_at", "response_due_at", "yellow_from", "due_at",
-    "red_from", "paused_at", "first_response_at", "resolved_at", "closed_at", "rating", "reopen_count",
-    "urge_count", "version", "routing_reason", "notified_warning",
+    "number",
+    "number_prefix",
+    "number_year",
+    "number_seq",
+    "title",
+    "description",
+    "category_id",
+    "priority",
+    "status",
+    "enterprise_id",
+    "jurisdiction_id",
+    "handling_jurisdiction_id",
+    "department_id",
+    "assignee_id",
+    "liaison_id",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "response_due_at",
+    "yellow_from",
+    "due_at",
+    "red_from",
+    "paused_at",
+    "first_response_at",
+    "resolved_at",
+    "closed_at",
+    "rating",
+    "reopen_count",
+    "urge_count",
+    "version",
+    "routing_reason",
+    "notified_warning",
 )
 
 
@@ -128,8 +167,17 @@ def build_people(rng: random.Random) -> World:
 
     def person(email: str, role: str, **links) -> dict:
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-        return {"email": email, "name": links.pop("name", name), "role": role, "password_hash": password_hash,
-                "active": True, "locale": "zh_CN", "open_tickets": 0, "created_at": now, **links}
+        return {
+            "email": email,
+            "name": links.pop("name", name),
+            "role": role,
+            "password_hash": password_hash,
+            "active": True,
+            "locale": "zh_CN",
+            "open_tickets": 0,
+            "created_at": now,
+            **links,
+        }
 
     jurisdictions = {j.code: j for j in db.session.scalars(select(Jurisdiction))}
     departments = list(db.session.scalars(select(Department).join(Jurisdiction).order_by(Department.id)))
@@ -151,7 +199,9 @@ def build_people(rng: random.Random) -> World:
     cadres_by_jurisdiction: dict[int, list[int]] = defaultdict(list)
     for user_id, department_id, jurisdiction_id in db.session.execute(
         select(User.id, User.department_id, Department.jurisdiction_id)
-        .join(Department, User.department_id == Department.id).where(User.role == Role.CADRE).order_by(User.id)
+        .join(Department, User.department_id == Department.id)
+        .where(User.role == Role.CADRE)
+        .order_by(User.id)
     ):
         cadres_by_department[department_id].append(user_id)
         cadres_by_jurisdiction[jurisdiction_id].append(user_id)
@@ -170,23 +220,41 @@ def build_people(rng: random.Random) -> World:
                 break
         trade, trade_en = rng.choice(TRADES)
         # Every tenth company of 川汇区 is paired with the bench cadre, so its queue is a real one.
-        liaison = bench_cadre if county.code == "411602" and i % 100 < 10 else rng.choice(
-            cadres_by_jurisdiction[county.id])
-        companies.append({
-            "name": f"{county.name[:2]}{''.join(rng.sample('华宏鑫盛源达恒泰瑞丰隆昌兴旺金宝通利康永润德嘉诚信', 2))}"
-                    f"{trade}有限公司{i:04d}",
-            "credit_code": code, "jurisdiction_id": county.id, "industry": trade_en,
-            "size": rng.choice(("micro", "small", "small", "medium", "medium", "large")),
-            "is_key": rng.random() < 0.1, "liaison_id": liaison, "created_at": now,
-        })
+        liaison = (
+            bench_cadre if county.code == "411602" and i % 100 < 10 else rng.choice(cadres_by_jurisdiction[county.id])
+        )
+        companies.append(
+            {
+                "name": f"{county.name[:2]}{''.join(rng.sample('华宏鑫盛源达恒泰瑞丰隆昌兴旺金宝通利康永润德嘉诚信', 2))}"
+                f"{trade}有限公司{i:04d}",
+                "credit_code": code,
+                "jurisdiction_id": county.id,
+                "industry": trade_en,
+                "size": rng.choice(("micro", "small", "small", "medium", "medium", "large")),
+                "is_key": rng.random() < 0.1,
+                "liaison_id": liaison,
+                "created_at": now,
+            }
+        )
     db.session.execute(insert(Enterprise), companies)
-    enterprises = [tuple(r) for r in db.session.execute(
-        select(Enterprise.id, Enterprise.jurisdiction_id, Enterprise.liaison_id).order_by(Enterprise.id))]
-    users = [person(BENCH_LOGINS["enterprise"] if index == 0 else f"company{eid:05d}@bench.cn",
-                    Role.ENTERPRISE.value, enterprise_id=eid) for index, (eid, _, _) in enumerate(enterprises)]
+    enterprises = [
+        tuple(r)
+        for r in db.session.execute(
+            select(Enterprise.id, Enterprise.jurisdiction_id, Enterprise.liaison_id).order_by(Enterprise.id)
+        )
+    ]
+    users = [
+        person(
+            BENCH_LOGINS["enterprise"] if index == 0 else f"company{eid:05d}@bench.cn",
+            Role.ENTERPRISE.value,
+            enterprise_id=eid,
+        )
+        for index, (eid, _, _) in enumerate(enterprises)
+    ]
     db.session.execute(insert(User), users)
-    enterprise_users = dict(db.session.execute(
-        select(User.enterprise_id, User.id).where(User.role == Role.ENTERPRISE)).all())
+    enterprise_users = dict(
+        db.session.execute(select(User.enterprise_id, User.id).where(User.role == Role.ENTERPRISE)).all()
+    )
 
     categories = {c.code: c for c in db.session.scalars(select(Category))}
     routes = {}
@@ -247,8 +315,9 @@ def ticket_rows(world: World, count: int, now: datetime, rng: random.Random):
             assignee = staff[rng.randrange(len(staff))] if staff else None
         key = (i, category.id)
         if key not in thresholds:
-            thresholds[key] = initial_thresholds(cal, day_start[i] + timedelta(hours=12), category.response_days,
-                                                 category.resolution_days, 3)
+            thresholds[key] = initial_thresholds(
+                cal, day_start[i] + timedelta(hours=12), category.response_days, category.resolution_days, 3
+            )
         limits = thresholds[key]
         limit = category.resolution_days
 
@@ -304,12 +373,38 @@ def ticket_rows(world: World, count: int, now: datetime, rng: random.Random):
             reasons[reason_key] = f"category {category.code} → department #{department_id} by rule"
         updated = closed or resolved or first_response or created
         yield (
-            f"ZK-{year}-{n:06d}", "ZK", year, n, title, description, category.id,
-            "urgent" if rng.random() < 0.1 else "normal", status, enterprise_id, county_id, handling,
-            department_id, assignee, liaison_id, world.enterprise_users.get(enterprise_id), created, updated,
-            limits.response_due_at, limits.yellow_from, limits.due_at, limits.red_from, paused, first_response,
-            resolved, closed, rating, reopen, 1 if rng.random() < 0.05 else 0, 1 + rng.randrange(5),
-            reasons[reason_key], None,
+            f"ZK-{year}-{n:06d}",
+            "ZK",
+            year,
+            n,
+            title,
+            description,
+            category.id,
+            "urgent" if rng.random() < 0.1 else "normal",
+            status,
+            enterprise_id,
+            county_id,
+            handling,
+            department_id,
+            assignee,
+            liaison_id,
+            world.enterprise_users.get(enterprise_id),
+            created,
+            updated,
+            limits.response_due_at,
+            limits.yellow_from,
+            limits.due_at,
+            limits.red_from,
+            paused,
+            first_response,
+            resolved,
+            closed,
+            rating,
+            reopen,
+            1 if rng.random() < 0.05 else 0,
+            1 + rng.randrange(5),
+            reasons[reason_key],
+            None,
         )
 
 
@@ -393,12 +488,14 @@ def finish(now: datetime) -> None:
     from helpdesk.tickets.models import OPEN_STATUSES, Ticket, TicketSequence
 
     for prefix, year, last in db.session.execute(
-        select(Ticket.number_prefix, Ticket.number_year, func.max(Ticket.number_seq))
-        .group_by(Ticket.number_prefix, Ticket.number_year)
+        select(Ticket.number_prefix, Ticket.number_year, func.max(Ticket.number_seq)).group_by(
+            Ticket.number_prefix, Ticket.number_year
+        )
     ):
         db.session.add(TicketSequence(prefix=prefix, year=year, last_value=last))
     open_count = (
-        select(func.count()).select_from(Ticket)
+        select(func.count())
+        .select_from(Ticket)
         .where(Ticket.assignee_id == User.id, Ticket.status.in_([s.value for s in OPEN_STATUSES]))
         .scalar_subquery()
     )

@@ -6,6 +6,7 @@
 Prints one JSON object: requests, errors, seconds, throughput (req/s) and latency percentiles (ms).
 Each request opens its own connection, as gunicorn's sync workers close them after every response.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -69,9 +70,14 @@ def run(config: dict) -> dict:
         return ms[min(len(ms) - 1, int(round(p * (len(ms) - 1))))] if ms else None
 
     return {
-        "requests": len(ms), "errors": len(errors), "error_samples": errors[:5], "seconds": elapsed,
+        "requests": len(ms),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "seconds": elapsed,
         "throughput": len(ms) / elapsed if elapsed else 0.0,
-        "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "p99_ms": pct(0.99),
         "mean_ms": statistics.fmean(ms) if ms else None,
     }
 

@@ -14,6 +14,7 @@ end unless --keep.
     python -m bench.run --scales 10k,100k,1m --repeat 7
     python -m bench.run --scales 10k,100k --backends postgresql,sqlite --skip-http
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,9 +74,12 @@ def cadre_queue(cadre, now):
 
     warning = Ticket.warning_sql(now)
     rank = case(*[(warning == c, i) for i, c in enumerate(COLOUR_ORDER)], else_=len(COLOUR_ORDER))
-    query = visible_tickets(cadre).where(
-        Ticket.assignee_id == cadre.id, Ticket.status.in_([s.value for s in OPEN_STATUSES])
-    ).order_by(rank, Ticket.due_at, Ticket.id).limit(20)
+    query = (
+        visible_tickets(cadre)
+        .where(Ticket.assignee_id == cadre.id, Ticket.status.in_([s.value for s in OPEN_STATUSES]))
+        .order_by(rank, Ticket.due_at, Ticket.id)
+        .limit(20)
+    )
     return list(db.session.scalars(query))
 
 
@@ -85,8 +89,11 @@ def colour_list(user, colour, now):
     from helpdesk.tickets.models import Ticket
     from helpdesk.tickets.queries import visible_tickets
 
-    query = visible_tickets(user).where(Ticket.warning_filter(colour, now)).order_by(
-        Ticket.created_at.desc(), Ticket.id.desc())
+    query = (
+        visible_tickets(user)
+        .where(Ticket.warning_filter(colour, now))
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    )
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     return total, list(db.session.scalars(query.limit(20)))
 
@@ -139,8 +146,12 @@ def measure_queries(url: str, repeat: int, explain_to: Path | None) -> dict[str,
                 db.session.remove()
                 if attempt:
                     times.append(elapsed * 1000)
-            results[name] = {"median": statistics.median(times), "min": min(times), "max": max(times),
-                             "queries": len([s for s, _ in statements if "tickets" in s])}
+            results[name] = {
+                "median": statistics.median(times),
+                "min": min(times),
+                "max": max(times),
+                "queries": len([s for s, _ in statements if "tickets" in s]),
+            }
             if explain_to is not None and db.engine.dialect.name == "postgresql":
                 plans.append(_explain(name, statements))
         if plans and explain_to is not None:
@@ -180,9 +191,22 @@ def free_port() -> int:
 def start_gunicorn(app_spec: str, env: dict) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         app_spec],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app_spec,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -218,15 +242,22 @@ def http_json(method: str, url: str, body=None, token: str | None = None):
 
 def load(config: dict) -> dict:
     """Run bench.load in its own process (the client must not share the server's interpreter)."""
-    output = subprocess.run([sys.executable, "-m", "bench.load", json.dumps(config)], cwd=ROOT, check=True,
-                            capture_output=True, text=True)
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.load", json.dumps(config)], cwd=ROOT, check=True, capture_output=True, text=True
+    )
     return json.loads(output.stdout)
 
 
 def measure_http(url: str, seconds: float, concurrency: int) -> dict | str:
     """Throughput and latency of three API calls and of the bare endpoint; a string says why it was skipped."""
-    env = dict(os.environ, DATABASE_URL=url, HELPDESK_ENV="production", SECRET_KEY=secrets.token_hex(32),
-               MAIL_SUPPRESS_SEND="true", PYTHONPATH=str(ROOT))
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        HELPDESK_ENV="production",
+        SECRET_KEY=secrets.token_hex(32),
+        MAIL_SUPPRESS_SEND="true",
+        PYTHONPATH=str(ROOT),
+    )
     api, base = start_gunicorn("wsgi:app", env)
     try:
         try:
@@ -235,12 +266,14 @@ def measure_http(url: str, seconds: float, concurrency: int) -> dict | str:
             return f"skipped: /api/v1/openapi.json answered {exc.code} (the REST API is not there yet)"
         tokens = {}
         for role in ("admin", "county_supervisor", "enterprise"):
-            status, body = http_json("POST", base + "/api/v1/auth/token",
-                                     {"email": BENCH_LOGINS[role], "password": BENCH_PASSWORD})
+            status, body = http_json(
+                "POST", base + "/api/v1/auth/token", {"email": BENCH_LOGINS[role], "password": BENCH_PASSWORD}
+            )
             tokens[role] = body["token"]
         # GET ticket: tickets of the county supervisor's jurisdiction, spread over the whole table.
-        status, page = http_json("GET", base + "/api/v1/tickets?per_page=100&sort=created_at",
-                                 token=tokens["county_supervisor"])
+        status, page = http_json(
+            "GET", base + "/api/v1/tickets?per_page=100&sort=created_at", token=tokens["county_supervisor"]
+        )
         ids = [item["id"] for item in page["items"]]
         status, newest = http_json("GET", base + "/api/v1/tickets?per_page=100", token=tokens["county_supervisor"])
         ids += [item["id"] for item in newest["items"]]
@@ -250,13 +283,23 @@ def measure_http(url: str, seconds: float, concurrency: int) -> dict | str:
         common = {"base": base, "seconds": seconds, "concurrency": concurrency}
         runs = {
             "GET /api/v1/tickets/{id}": {**common, "paths": [f"/api/v1/tickets/{i}" for i in ids], "headers": county},
-            "GET /api/v1/tickets (county, page 1)": {**common, "paths": ["/api/v1/tickets?per_page=20"],
-                                                      "headers": county},
+            "GET /api/v1/tickets (county, page 1)": {
+                **common,
+                "paths": ["/api/v1/tickets?per_page=20"],
+                "headers": county,
+            },
             "POST /api/v1/tickets": {
-                **common, "method": "POST", "paths": ["/api/v1/tickets"], "expect": 201,
+                **common,
+                "method": "POST",
+                "paths": ["/api/v1/tickets"],
+                "expect": 201,
                 "headers": {"Authorization": f"Bearer {tokens['enterprise']}"},
-                "body": {"category": "utilities", "title": "厂区供电电压不稳定",
-                         "description": "厂区近一周供电电压波动频繁，影响设备运行，请协调供电公司。", "priority": "normal"},
+                "body": {
+                    "category": "utilities",
+                    "title": "厂区供电电压不稳定",
+                    "description": "厂区近一周供电电压波动频繁，影响设备运行，请协调供电公司。",
+                    "priority": "normal",
+                },
             },
         }
         results = {name: load(config) for name, config in runs.items()}
@@ -264,8 +307,9 @@ def measure_http(url: str, seconds: float, concurrency: int) -> dict | str:
         stop(api)
     bare, bare_base = start_gunicorn("bench.bare_app:app", env)
     try:
-        results["bare Flask JSON (GET /ping)"] = load({"base": bare_base, "paths": ["/ping"], "seconds": seconds,
-                                                       "concurrency": concurrency})
+        results["bare Flask JSON (GET /ping)"] = load(
+            {"base": bare_base, "paths": ["/ping"], "seconds": seconds, "concurrency": concurrency}
+        )
     finally:
         stop(bare)
     return results
@@ -287,10 +331,16 @@ def fmt(ms: float) -> str:
 
 
 def markdown(machine: str, args, loads: dict, queries: dict, http: dict) -> str:
-    lines = [f"# Benchmark, {datetime.now(UTC).astimezone().strftime('%Y-%m-%d %H:%M %Z')}", "",
-             f"Machine: {machine}.", f"Command: `python -m bench.run {' '.join(sys.argv[1:])}`", "",
-             f"Query times are medians of {args.repeat} runs (after one warm-up run), in milliseconds, "
-             "measured in-process through the real service and query functions (min–max in brackets).", ""]
+    lines = [
+        f"# Benchmark, {datetime.now(UTC).astimezone().strftime('%Y-%m-%d %H:%M %Z')}",
+        "",
+        f"Machine: {machine}.",
+        f"Command: `python -m bench.run {' '.join(sys.argv[1:])}`",
+        "",
+        f"Query times are medians of {args.repeat} runs (after one warm-up run), in milliseconds, "
+        "measured in-process through the real service and query functions (min–max in brackets).",
+        "",
+    ]
     columns = list(queries)
     lines.append("## Data load")
     lines.append("")
@@ -298,8 +348,11 @@ def markdown(machine: str, args, loads: dict, queries: dict, http: dict) -> str:
     lines.append("|---|" + "---:|" * len(columns))
     for step in ("people and enterprises", "tickets", "total"):
         lines.append(f"| {step} (s) | " + " | ".join(f"{loads[c]['timings'][step]:.1f}" for c in columns) + " |")
-    lines.append("| 1-minute load average when the queries began | "
-                 + " | ".join(f"{loads[c]['load average']:.1f}" for c in columns) + " |")
+    lines.append(
+        "| 1-minute load average when the queries began | "
+        + " | ".join(f"{loads[c]['load average']:.1f}" for c in columns)
+        + " |"
+    )
     lines += ["", "## Queries (ms)", ""]
     lines.append("| measurement | target at 1M | " + " | ".join(loads[c]["label"] for c in columns) + " |")
     lines.append("|---|---:|" + "---:|" * len(columns))
@@ -310,8 +363,12 @@ def markdown(machine: str, args, loads: dict, queries: dict, http: dict) -> str:
             cells.append(f"{fmt(r['median'])} ({fmt(r['min'])}–{fmt(r['max'])})")
         lines.append(f"| {name} | < {TARGETS_MS[name]} | " + " | ".join(cells) + " |")
     if http:
-        lines += ["", f"## HTTP under gunicorn (2 workers, loopback, {args.http_seconds:g} s per endpoint, "
-                  f"{args.http_concurrency} client threads in a second process)", ""]
+        lines += [
+            "",
+            f"## HTTP under gunicorn (2 workers, loopback, {args.http_seconds:g} s per endpoint, "
+            f"{args.http_concurrency} client threads in a second process)",
+            "",
+        ]
         for c, result in http.items():
             lines.append(f"### {loads[c]['label']}")
             lines.append("")
@@ -324,8 +381,10 @@ def markdown(machine: str, args, loads: dict, queries: dict, http: dict) -> str:
             for name, r in result.items():
                 ratio = r["throughput"] / bare["throughput"] if bare["throughput"] else float("nan")
                 p95 = (r["p95_ms"] or 0) / bare["p95_ms"] if bare["p95_ms"] else float("nan")
-                lines.append(f"| {name} | {r['throughput']:,.0f} | {fmt(r['p50_ms'] or 0)} | {fmt(r['p95_ms'] or 0)} "
-                             f"| {r['errors']} | {ratio:.2f} | {p95:.1f}× |")
+                lines.append(
+                    f"| {name} | {r['throughput']:,.0f} | {fmt(r['p50_ms'] or 0)} | {fmt(r['p95_ms'] or 0)} "
+                    f"| {r['errors']} | {ratio:.2f} | {p95:.1f}× |"
+                )
             lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -352,8 +411,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Benchmark the resolution-rate tracker and the API at scale.")
     parser.add_argument("--scales", default="10k,100k,1m", help="ticket counts, comma-separated (10k,100k,1m)")
     parser.add_argument("--backends", default="postgresql", help="postgresql and/or sqlite, comma-separated")
-    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432"),
-                        help="PostgreSQL server (a database helpdesk_bench_<scale> is created there)")
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server (a database helpdesk_bench_<scale> is created there)",
+    )
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per query (at least 5)")
     parser.add_argument("--http-seconds", type=float, default=8.0)
     parser.add_argument("--http-concurrency", type=int, default=4)

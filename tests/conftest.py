@@ -2,6 +2,7 @@
 
 TEST_DATABASE_URL picks the database (SQLite in memory by default; CI also runs the suite on PostgreSQL).
 """
+
 from __future__ import annotations
 
 import contextvars

@@ -1,4 +1,5 @@
 """Plain factory functions for tests (they flush inside the test's transaction)."""
+
 from __future__ import annotations
 
 import itertools
@@ -39,9 +40,12 @@ def credit_code(county_code: str = "411602") -> str:
 def enterprise(county_code: str = "411602", liaison=None, name: str | None = None) -> Enterprise:
     n = next(_n)
     company = Enterprise(
-        name=name or f"测试企业{n}有限公司", credit_code=credit_code(county_code),
-        jurisdiction_id=jurisdiction(county_code).id, liaison_id=liaison.id if liaison else None,
-        industry="manufacturing", size="small",
+        name=name or f"测试企业{n}有限公司",
+        credit_code=credit_code(county_code),
+        jurisdiction_id=jurisdiction(county_code).id,
+        liaison_id=liaison.id if liaison else None,
+        industry="manufacturing",
+        size="small",
     )
     db.session.add(company)
     db.session.flush()

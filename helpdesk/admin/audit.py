@@ -1,4 +1,5 @@
 """Record admin changes (PRODUCT.md §9): who, when, before, after."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -28,8 +29,13 @@ def record_change(actor, entity: str, obj: Any, action: str, before: dict | None
     """Add an audit row for `obj` (call after the change is flushed, so the id is known)."""
     after = snapshot(obj) if action != "delete" else None
     entry = AdminAuditLog(
-        actor_id=actor.id if actor is not None else None, entity=entity, entity_id=getattr(obj, "id", None),
-        action=action, before=before, after=after, created_at=utcnow(),
+        actor_id=actor.id if actor is not None else None,
+        entity=entity,
+        entity_id=getattr(obj, "id", None),
+        action=action,
+        before=before,
+        after=after,
+        created_at=utcnow(),
     )
     db.session.add(entry)
     return entry

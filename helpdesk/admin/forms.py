@@ -1,4 +1,5 @@
 """Forms of the admin pages: users, departments, categories, routing rules, holiday overrides."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

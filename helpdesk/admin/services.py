@@ -5,6 +5,7 @@ overrides are immutable: the calendar (helpdesk.calendar.service.get_calendar) n
 by the overrides' count and newest id, so an override is deleted and added again, never edited.
 Flush, never commit: the page owns the transaction.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -76,8 +77,10 @@ def _department_values(values: dict, department: Department | None) -> dict:
     code = _text(values, "code", 1, 40).lower()
     if not set(code) <= CODE_CHARS:
         raise ValidationFailed("Use lower-case letters, digits, - and _ only.", field="code")
-    clash = select(func.count()).select_from(Department).where(
-        Department.jurisdiction_id == jurisdiction_id, Department.code == code
+    clash = (
+        select(func.count())
+        .select_from(Department)
+        .where(Department.jurisdiction_id == jurisdiction_id, Department.code == code)
     )
     if department is not None:
         clash = clash.where(Department.id != department.id)
@@ -143,8 +146,9 @@ def _category_values(values: dict, category: Category | None) -> dict:
         "help_en": _text(values, "help_en", 0, 500, required=False),
         "response_days": _int(values, "response_days", 0, 30),
         "resolution_days": _int(values, "resolution_days", 1, 60),
-        "position": _int(values, "position", 0, 1000) if values.get("position") is not None else (
-            category.position if category else 0),
+        "position": _int(values, "position", 0, 1000)
+        if values.get("position") is not None
+        else (category.position if category else 0),
     }
     if clean["response_days"] > clean["resolution_days"]:
         raise ValidationFailed("The response limit cannot be longer than the resolution limit.", field="response_days")
@@ -202,8 +206,10 @@ def create_routing_rule(actor: User, values: dict) -> RoutingRule:
     if jurisdiction is None:
         raise ValidationFailed("No such jurisdiction.", field="jurisdiction_id")
     department = _rule_department(jurisdiction, values.get("department_id"))
-    exists = select(func.count()).select_from(RoutingRule).where(
-        RoutingRule.category_id == category.id, RoutingRule.jurisdiction_id == jurisdiction.id
+    exists = (
+        select(func.count())
+        .select_from(RoutingRule)
+        .where(RoutingRule.category_id == category.id, RoutingRule.jurisdiction_id == jurisdiction.id)
     )
     if db.session.scalar(exists):
         raise Conflict("There is already a rule for this category in this jurisdiction: edit it.", field="category_id")
@@ -260,9 +266,10 @@ def _unused_override_id() -> int:
     from helpdesk.admin.models import AdminAuditLog
 
     newest = db.session.scalar(select(func.max(HolidayOverride.id))) or 0
-    audited = db.session.scalar(
-        select(func.max(AdminAuditLog.entity_id)).where(AdminAuditLog.entity == "holiday_override")
-    ) or 0
+    audited = (
+        db.session.scalar(select(func.max(AdminAuditLog.entity_id)).where(AdminAuditLog.entity == "holiday_override"))
+        or 0
+    )
     return max(newest, audited) + 1
 
 

@@ -1,5 +1,6 @@
 """Admin pages (under /admin): users, enterprises, departments, categories, routing rules, holiday
 overrides and the audit log. Every change goes through a service that writes the audit log."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -126,8 +127,7 @@ def index():
     }
     recent = list(db.session.scalars(select(AdminAuditLog).order_by(AdminAuditLog.id.desc()).limit(8)))
     actors = _actors(recent)
-    return render_template("admin/index.html", counts=counts, unknown=_calendar_warning(), recent=recent,
-                           actors=actors)
+    return render_template("admin/index.html", counts=counts, unknown=_calendar_warning(), recent=recent, actors=actors)
 
 
 # -- users -----------------------------------------------------------------------------------------
@@ -186,9 +186,13 @@ def user_new():
                 locale=form.locale.data,
             )
 
-        response, status = _save(form, call, _("User created."),
-                                 lambda user: url_for("admin.user_edit", user_id=user.id),
-                                 aliases={"enterprise_id": "credit_code"})
+        response, status = _save(
+            form,
+            call,
+            _("User created."),
+            lambda user: url_for("admin.user_edit", user_id=user.id),
+            aliases={"enterprise_id": "credit_code"},
+        )
         if response is not None:
             return response
     return render_template("admin/user_new.html", form=form), status
@@ -201,6 +205,7 @@ def user_edit(user_id: int):
     form.department_id.choices = _department_choices()
     status = 200
     if request.method == "POST":
+
         def call():
             values = {"name": form.name.data, "locale": form.locale.data}
             if user.role == Role.CADRE:
@@ -211,23 +216,32 @@ def user_edit(user_id: int):
         response, status = _save(form, call, _("Saved."), url_for("admin.user_edit", user_id=user.id))
         if response is not None:
             return response
-    return render_template("admin/user_edit.html", user=user, form=form, password_form=PasswordResetForm(formdata=None),
-                           active_form=FlaskForm()), status
+    return render_template(
+        "admin/user_edit.html",
+        user=user,
+        form=form,
+        password_form=PasswordResetForm(formdata=None),
+        active_form=FlaskForm(),
+    ), status
 
 
 @bp.post("/users/<int:user_id>/password")
 def user_password(user_id: int):
     user = _get(User, user_id)
     form = PasswordResetForm()
-    response, status = _save(form, lambda: services.reset_password(current_user, user, form.password.data),
-                             _("The password of %(email)s has been reset.", email=user.email),
-                             url_for("admin.user_edit", user_id=user.id))
+    response, status = _save(
+        form,
+        lambda: services.reset_password(current_user, user, form.password.data),
+        _("The password of %(email)s has been reset.", email=user.email),
+        url_for("admin.user_edit", user_id=user.id),
+    )
     if response is not None:
         return response
     edit_form = UserEditForm(obj=user, formdata=None)
     edit_form.department_id.choices = _department_choices()
-    return render_template("admin/user_edit.html", user=user, form=edit_form, password_form=form,
-                           active_form=FlaskForm()), status
+    return render_template(
+        "admin/user_edit.html", user=user, form=edit_form, password_form=form, active_form=FlaskForm()
+    ), status
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -237,8 +251,12 @@ def user_active(user_id: int):
     form = FlaskForm()
     activate = not user.active
     message = _("User reactivated.") if activate else _("User deactivated: they can no longer log in.")
-    response, status = _save(form, lambda: services.set_user_active(current_user, user, activate), message,
-                             url_for("admin.user_edit", user_id=user.id))
+    response, status = _save(
+        form,
+        lambda: services.set_user_active(current_user, user, activate),
+        message,
+        url_for("admin.user_edit", user_id=user.id),
+    )
     if response is not None:
         return response
     for error in form.form_errors + [e for f in form for e in f.errors]:
@@ -262,20 +280,25 @@ def enterprise_new():
     form.jurisdiction_id.choices = county_choices(current_user)
     status = 200
     if request.method == "POST":
-        response, status = _save(form, lambda: create_enterprise(current_user, form.values()),
-                                 _("Enterprise registered."),
-                                 lambda e: url_for("admin.enterprise_edit", enterprise_id=e.id))
+        response, status = _save(
+            form,
+            lambda: create_enterprise(current_user, form.values()),
+            _("Enterprise registered."),
+            lambda e: url_for("admin.enterprise_edit", enterprise_id=e.id),
+        )
         if response is not None:
             return response
-    return render_template("enterprises/form.html", form=form, enterprise=None,
-                           action=url_for("admin.enterprise_new")), status
+    return render_template(
+        "enterprises/form.html", form=form, enterprise=None, action=url_for("admin.enterprise_new")
+    ), status
 
 
 def _liaison_choices(enterprise: Enterprise) -> list:
     """Active cadres who can be the company's liaison: those of its county and the levels above."""
     ids = [node.id for node in ancestors(enterprise.jurisdiction)]
     query = (
-        select(User, Department).join(Department, Department.id == User.department_id)
+        select(User, Department)
+        .join(Department, Department.id == User.department_id)
         .where(User.role == Role.CADRE.value, User.active.is_(True), Department.jurisdiction_id.in_(ids))
         .order_by(Department.jurisdiction_id.desc(), Department.id, User.name)
     )
@@ -302,8 +325,12 @@ def enterprise_edit(enterprise_id: int):
     pair_form.liaison_id.choices = _liaison_choices(enterprise)
     status = 200
     if request.method == "POST":
-        response, status = _save(form, lambda: update_enterprise(current_user, enterprise, form.values()),
-                                 _("Saved."), url_for("admin.enterprise_edit", enterprise_id=enterprise.id))
+        response, status = _save(
+            form,
+            lambda: update_enterprise(current_user, enterprise, form.values()),
+            _("Saved."),
+            url_for("admin.enterprise_edit", enterprise_id=enterprise.id),
+        )
         if response is not None:
             return response
     return _enterprise_page(enterprise, form, pair_form, status)
@@ -315,8 +342,12 @@ def enterprise_pair(enterprise_id: int):
     enterprise = _get(Enterprise, enterprise_id)
     pair_form = PairForm()
     pair_form.liaison_id.choices = _liaison_choices(enterprise)
-    response, status = _save(pair_form, lambda: pair_enterprise(current_user, enterprise, pair_form.liaison_id.data),
-                             _("Pairing saved."), url_for("admin.enterprise_edit", enterprise_id=enterprise.id))
+    response, status = _save(
+        pair_form,
+        lambda: pair_enterprise(current_user, enterprise, pair_form.liaison_id.data),
+        _("Pairing saved."),
+        url_for("admin.enterprise_edit", enterprise_id=enterprise.id),
+    )
     if response is not None:
         return response
     form = EnterpriseForm(obj=enterprise, formdata=None)
@@ -361,19 +392,29 @@ def departments():
         query = query.where(Department.jurisdiction_id == jurisdiction_id)
     q = query_text()
     if q:
-        query = query.where(or_(Department.name.ilike(f"%{q}%"), Department.name_en.ilike(f"%{q}%"),
-                                Department.code.ilike(f"%{q}%")))
+        query = query.where(
+            or_(Department.name.ilike(f"%{q}%"), Department.name_en.ilike(f"%{q}%"), Department.code.ilike(f"%{q}%"))
+        )
     page = db.paginate(query, page=page_number(), per_page=50, error_out=False)
-    cadres = dict(db.session.execute(
-        select(User.department_id, func.count()).where(User.role == Role.CADRE.value, User.active.is_(True))
-        .group_by(User.department_id)).all())
+    cadres = dict(
+        db.session.execute(
+            select(User.department_id, func.count())
+            .where(User.role == Role.CADRE.value, User.active.is_(True))
+            .group_by(User.department_id)
+        ).all()
+    )
     return render_template("admin/departments.html", page=page, jurisdictions=_jurisdictions(), cadres=cadres)
 
 
 def _department_values(form: DepartmentForm, department: Department | None = None) -> dict:
     jurisdiction_id = department.jurisdiction_id if department else form.jurisdiction_id.data
-    return {"jurisdiction_id": jurisdiction_id, "code": form.code.data, "name": form.name.data,
-            "name_en": form.name_en.data, "is_default": form.is_default.data}
+    return {
+        "jurisdiction_id": jurisdiction_id,
+        "code": form.code.data,
+        "name": form.name.data,
+        "name_en": form.name_en.data,
+        "is_default": form.is_default.data,
+    }
 
 
 @bp.route("/departments/new", methods=["GET", "POST"])
@@ -382,8 +423,12 @@ def department_new():
     form.jurisdiction_id.choices = _jurisdiction_choices()
     status = 200
     if request.method == "POST":
-        response, status = _save(form, lambda: services.create_department(current_user, _department_values(form)),
-                                 _("Department created."), url_for("admin.departments"))
+        response, status = _save(
+            form,
+            lambda: services.create_department(current_user, _department_values(form)),
+            _("Department created."),
+            url_for("admin.departments"),
+        )
         if response is not None:
             return response
     return render_template("admin/department_form.html", form=form, department=None), status
@@ -397,8 +442,11 @@ def department_edit(department_id: int):
     status = 200
     if request.method == "POST":
         response, status = _save(
-            form, lambda: services.update_department(current_user, department, _department_values(form, department)),
-            _("Saved."), url_for("admin.departments", jurisdiction_id=department.jurisdiction_id))
+            form,
+            lambda: services.update_department(current_user, department, _department_values(form, department)),
+            _("Saved."),
+            url_for("admin.departments", jurisdiction_id=department.jurisdiction_id),
+        )
         if response is not None:
             return response
     return render_template("admin/department_form.html", form=form, department=department), status
@@ -414,8 +462,10 @@ def categories():
 
 
 def _category_values(form: CategoryForm) -> dict:
-    return {name: getattr(form, name).data for name in
-            ("code", "name", "name_en", "help", "help_en", "response_days", "resolution_days", "position")}
+    return {
+        name: getattr(form, name).data
+        for name in ("code", "name", "name_en", "help", "help_en", "response_days", "resolution_days", "position")
+    }
 
 
 @bp.route("/categories/new", methods=["GET", "POST"])
@@ -423,8 +473,12 @@ def category_new():
     form = CategoryForm()
     status = 200
     if request.method == "POST":
-        response, status = _save(form, lambda: services.create_category(current_user, _category_values(form)),
-                                 _("Category created."), url_for("admin.categories"))
+        response, status = _save(
+            form,
+            lambda: services.create_category(current_user, _category_values(form)),
+            _("Category created."),
+            url_for("admin.categories"),
+        )
         if response is not None:
             return response
     return render_template("admin/category_form.html", form=form, category=None), status
@@ -438,8 +492,11 @@ def category_edit(category_id: int):
     status = 200
     if request.method == "POST":
         response, status = _save(
-            form, lambda: services.update_category(current_user, category, _category_values(form)),
-            _("Saved. The new limits apply to issues filed from now on."), url_for("admin.categories"))
+            form,
+            lambda: services.update_category(current_user, category, _category_values(form)),
+            _("Saved. The new limits apply to issues filed from now on."),
+            url_for("admin.categories"),
+        )
         if response is not None:
             return response
     return render_template("admin/category_form.html", form=form, category=category), status
@@ -450,9 +507,12 @@ def category_edit(category_id: int):
 
 @bp.get("/routing-rules")
 def routing_rules():
-    query = (select(RoutingRule).join(Jurisdiction, Jurisdiction.id == RoutingRule.jurisdiction_id)
-             .join(Category, Category.id == RoutingRule.category_id)
-             .order_by(Jurisdiction.code, Category.position, RoutingRule.id))
+    query = (
+        select(RoutingRule)
+        .join(Jurisdiction, Jurisdiction.id == RoutingRule.jurisdiction_id)
+        .join(Category, Category.id == RoutingRule.category_id)
+        .order_by(Jurisdiction.code, Category.position, RoutingRule.id)
+    )
     jurisdiction_id = arg_id("jurisdiction_id")
     if jurisdiction_id:
         query = query.where(RoutingRule.jurisdiction_id == jurisdiction_id)
@@ -461,24 +521,33 @@ def routing_rules():
         query = query.where(RoutingRule.category_id == category_id)
     page = db.paginate(query, page=page_number(), per_page=50, error_out=False)
     cats = list(db.session.scalars(select(Category).order_by(Category.position)))
-    return render_template("admin/routing_rules.html", page=page, jurisdictions=_jurisdictions(), categories=cats,
-                           delete_form=FlaskForm())
+    return render_template(
+        "admin/routing_rules.html", page=page, jurisdictions=_jurisdictions(), categories=cats, delete_form=FlaskForm()
+    )
 
 
 @bp.route("/routing-rules/new", methods=["GET", "POST"])
 def routing_rule_new():
     form = RoutingRuleForm()
-    form.category_id.choices = options([("", _("Choose…"))] + [
-        (c.id, display_name(c)) for c in db.session.scalars(select(Category).order_by(Category.position))])
+    form.category_id.choices = options(
+        [("", _("Choose…"))]
+        + [(c.id, display_name(c)) for c in db.session.scalars(select(Category).order_by(Category.position))]
+    )
     form.jurisdiction_id.choices = _jurisdiction_choices()
     form.department_id.choices = _department_choices()
     status = 200
     if request.method == "POST":
-        values = {"category_id": form.category_id.data, "jurisdiction_id": form.jurisdiction_id.data,
-                  "department_id": form.department_id.data}
-        response, status = _save(form, lambda: services.create_routing_rule(current_user, values),
-                                 _("Routing rule created."),
-                                 lambda rule: url_for("admin.routing_rules", jurisdiction_id=rule.jurisdiction_id))
+        values = {
+            "category_id": form.category_id.data,
+            "jurisdiction_id": form.jurisdiction_id.data,
+            "department_id": form.department_id.data,
+        }
+        response, status = _save(
+            form,
+            lambda: services.create_routing_rule(current_user, values),
+            _("Routing rule created."),
+            lambda rule: url_for("admin.routing_rules", jurisdiction_id=rule.jurisdiction_id),
+        )
         if response is not None:
             return response
     return render_template("admin/routing_rule_form.html", form=form, rule=None), status
@@ -491,8 +560,12 @@ def routing_rule_edit(rule_id: int):
     form.department_id.choices = _department_choices([node.id for node in ancestors(rule.jurisdiction)])
     status = 200
     if request.method == "POST":
-        response, status = _save(form, lambda: services.update_routing_rule(current_user, rule, form.department_id.data),
-                                 _("Saved."), url_for("admin.routing_rules", jurisdiction_id=rule.jurisdiction_id))
+        response, status = _save(
+            form,
+            lambda: services.update_routing_rule(current_user, rule, form.department_id.data),
+            _("Saved."),
+            url_for("admin.routing_rules", jurisdiction_id=rule.jurisdiction_id),
+        )
         if response is not None:
             return response
     return render_template("admin/routing_rule_form.html", form=form, rule=rule), status
@@ -502,8 +575,12 @@ def routing_rule_edit(rule_id: int):
 def routing_rule_delete(rule_id: int):
     rule = _get(RoutingRule, rule_id)
     jurisdiction_id = rule.jurisdiction_id
-    response, _status = _save(FlaskForm(), lambda: services.delete_routing_rule(current_user, rule),
-                              _("Routing rule deleted."), url_for("admin.routing_rules", jurisdiction_id=jurisdiction_id))
+    response, _status = _save(
+        FlaskForm(),
+        lambda: services.delete_routing_rule(current_user, rule),
+        _("Routing rule deleted."),
+        url_for("admin.routing_rules", jurisdiction_id=jurisdiction_id),
+    )
     return response or redirect(url_for("admin.routing_rules"))
 
 
@@ -516,8 +593,9 @@ def _holidays_page(form, status=200):
     if year and 2000 <= year <= 2100:
         query = query.where(HolidayOverride.day >= date(year, 1, 1), HolidayOverride.day <= date(year, 12, 31))
     page = db.paginate(query, page=page_number(), per_page=100, error_out=False)
-    return render_template("admin/holidays.html", page=page, form=form, unknown=_calendar_warning(),
-                           delete_form=FlaskForm()), status
+    return render_template(
+        "admin/holidays.html", page=page, form=form, unknown=_calendar_warning(), delete_form=FlaskForm()
+    ), status
 
 
 @bp.route("/holidays", methods=["GET", "POST"])
@@ -526,9 +604,13 @@ def holidays():
     form = HolidayForm()
     if request.method == "POST":
         response, status = _save(
-            form, lambda: services.add_holiday_override(current_user, form.day.data, form.is_workday.data == "1",
-                                                        form.note.data or ""),
-            _("Override added."), url_for("admin.holidays"))
+            form,
+            lambda: services.add_holiday_override(
+                current_user, form.day.data, form.is_workday.data == "1", form.note.data or ""
+            ),
+            _("Override added."),
+            url_for("admin.holidays"),
+        )
         if response is not None:
             return response
         return _holidays_page(form, status)
@@ -538,8 +620,12 @@ def holidays():
 @bp.post("/holidays/<int:override_id>/delete")
 def holiday_delete(override_id: int):
     override = _get(HolidayOverride, override_id)
-    response, _status = _save(FlaskForm(), lambda: services.delete_holiday_override(current_user, override),
-                              _("Override deleted."), url_for("admin.holidays"))
+    response, _status = _save(
+        FlaskForm(),
+        lambda: services.delete_holiday_override(current_user, override),
+        _("Override deleted."),
+        url_for("admin.holidays"),
+    )
     return response or redirect(url_for("admin.holidays"))
 
 

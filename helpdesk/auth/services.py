@@ -154,7 +154,9 @@ def issue_token(user: User, now: datetime | None = None) -> tuple[str, ApiToken]
     now = now or utcnow()
     raw = secrets.token_urlsafe(32)
     days = int(current_app.config.get("API_TOKEN_DAYS", 30))
-    token = ApiToken(user_id=user.id, token_hash=_token_hash(raw), created_at=now, expires_at=now + timedelta(days=days))
+    token = ApiToken(
+        user_id=user.id, token_hash=_token_hash(raw), created_at=now, expires_at=now + timedelta(days=days)
+    )
     db.session.add(token)
     db.session.flush()
     return raw, token

@@ -15,7 +15,13 @@ def _safe_next(target: str | None) -> str:
     """A path on this site to go to after login; anything else (another host, a scheme) goes home."""
     # Browsers read "\\" as "/" and drop tabs and newlines, so "/\\evil.example" and "/\t/evil.example" lead to
     # another host as surely as "//evil.example"; a newline would also break the Location header (a 500).
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target and target.isprintable():
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
         return target
     return url_for("main.index")
 

@@ -1,4 +1,5 @@
 """Forms of the enterprise pages: register or edit a company, pair it with a cadre, import a CSV."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

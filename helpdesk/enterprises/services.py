@@ -1,4 +1,5 @@
 """Enterprise verbs: create, edit, pair with a cadre, import from CSV. Flush, never commit."""
+
 from __future__ import annotations
 
 import csv
@@ -130,8 +131,17 @@ class ImportResult:
         return not self.errors
 
 
-IMPORT_COLUMNS = ("name", "credit_code", "jurisdiction_code", "industry", "size", "contact_name", "contact_phone",
-                  "is_key", "liaison_email")
+IMPORT_COLUMNS = (
+    "name",
+    "credit_code",
+    "jurisdiction_code",
+    "industry",
+    "size",
+    "contact_name",
+    "contact_phone",
+    "is_key",
+    "liaison_email",
+)
 
 
 def import_enterprises_csv(actor: User, data: bytes) -> ImportResult:
@@ -153,10 +163,13 @@ def import_enterprises_csv(actor: User, data: bytes) -> ImportResult:
     for line, row in enumerate(reader, start=2):
         try:
             values = {
-                "name": row.get("name"), "credit_code": row.get("credit_code"),
+                "name": row.get("name"),
+                "credit_code": row.get("credit_code"),
                 "jurisdiction_id": codes.get((row.get("jurisdiction_code") or "").strip()),
-                "industry": row.get("industry"), "size": (row.get("size") or "").strip() or None,
-                "contact_name": row.get("contact_name"), "contact_phone": row.get("contact_phone"),
+                "industry": row.get("industry"),
+                "size": (row.get("size") or "").strip() or None,
+                "contact_name": row.get("contact_name"),
+                "contact_phone": row.get("contact_phone"),
                 "is_key": (row.get("is_key") or "").strip().lower() in ("1", "true", "yes", "是"),
             }
             clean = _clean(values)

@@ -1,4 +1,5 @@
 """Enterprise pages for government users: the companies they can see, their paired ones, one company."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -76,9 +77,14 @@ def detail(enterprise_id: int):
     enterprise = db.session.scalar(visible_enterprises(current_user).where(Enterprise.id == check_id(enterprise_id)))
     if enterprise is None:
         abort(404)
-    tickets = list(db.session.scalars(
-        visible_tickets(current_user).where(Ticket.enterprise_id == enterprise.id).order_by(
-            Ticket.created_at.desc()).limit(50)))
+    tickets = list(
+        db.session.scalars(
+            visible_tickets(current_user)
+            .where(Ticket.enterprise_id == enterprise.id)
+            .order_by(Ticket.created_at.desc())
+            .limit(50)
+        )
+    )
     return render_template("enterprises/detail.html", enterprise=enterprise, tickets=tickets, now=utcnow())
 
 
@@ -106,5 +112,6 @@ def new():
                 return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
         else:
             status = 422
-    return render_template("enterprises/form.html", form=form, enterprise=None,
-                           action=url_for("enterprises.new")), status
+    return render_template(
+        "enterprises/form.html", form=form, enterprise=None, action=url_for("enterprises.new")
+    ), status

@@ -1,4 +1,5 @@
 """The base of every page form: Flask-WTF (CSRF) plus input hygiene shared by all text fields."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm

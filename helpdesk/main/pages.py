@@ -1,4 +1,5 @@
 """Helpers every page module shares: role checks, loading a visible ticket, errors beside fields."""
+
 from __future__ import annotations
 
 from functools import wraps

@@ -1,4 +1,5 @@
 """Home (each role lands on its own page), the language switch and the user's own profile."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for

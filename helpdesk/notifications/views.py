@@ -1,4 +1,5 @@
 """The notifications page (mark read) and the unread count shown in the navigation bar."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -21,8 +22,9 @@ def unread_count():
     if not current_user or not current_user.is_authenticated:
         return {"unread_count": 0}
     count = db.session.scalar(
-        select(func.count()).select_from(Notification).where(
-            Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
     )
     return {"unread_count": count or 0}
 
@@ -46,8 +48,9 @@ def index():
         query = query.where(Notification.read_at.is_(None))
     query = query.order_by(Notification.created_at.desc(), Notification.id.desc())
     page = db.paginate(query, page=page_number(), per_page=PER_PAGE, error_out=False)
-    return render_template("notifications/index.html", page=page, form=FlaskForm(), only_unread=only_unread,
-                           url_with=url_with)
+    return render_template(
+        "notifications/index.html", page=page, form=FlaskForm(), only_unread=only_unread, url_with=url_with
+    )
 
 
 @bp.get("/notifications/<int:notification_id>")

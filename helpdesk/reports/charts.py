@@ -3,6 +3,7 @@
 No chart library and no JavaScript: the server sends finished inline SVG, which works offline on a
 government intranet and prints well.
 """
+
 from __future__ import annotations
 
 import math
@@ -56,8 +57,13 @@ def _y_floor(values: list[float], target: float) -> float:
     return max(0.0, math.floor((lowest - 0.02) * 10) / 10)
 
 
-def line_chart(series: list[tuple[str, float | None]], target: float, *, width: int = 640, height: int = 240,
-               ) -> LineChart:
+def line_chart(
+    series: list[tuple[str, float | None]],
+    target: float,
+    *,
+    width: int = 640,
+    height: int = 240,
+) -> LineChart:
     """A rate over time (e.g. the monthly completion rate) against the target line."""
     left, right, top, bottom = 44, 20, 12, 28
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -92,8 +98,9 @@ def line_chart(series: list[tuple[str, float | None]], target: float, *, width: 
         Tick(y_of(y_min + span * k / ticks_count), percent(y_min + span * k / ticks_count, 0))
         for k in range(ticks_count + 1)
     ]
-    return LineChart(width, height, left, right, top, bottom, points, segments, y_ticks, x_ticks, y_of(target),
-                     percent(target, 0))
+    return LineChart(
+        width, height, left, right, top, bottom, points, segments, y_ticks, x_ticks, y_of(target), percent(target, 0)
+    )
 
 
 @dataclass
@@ -125,8 +132,15 @@ def _short(label: str, limit: int) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def bar_chart(rows: list[tuple[str, float | None]], target: float, *, width: int = 640, bar_height: int = 20,
-              label_width: int = 200, label_chars: int = 16) -> BarChart:
+def bar_chart(
+    rows: list[tuple[str, float | None]],
+    target: float,
+    *,
+    width: int = 640,
+    bar_height: int = 20,
+    label_width: int = 200,
+    label_chars: int = 16,
+) -> BarChart:
     """Horizontal bars of a rate per group (e.g. completion by department), with the target line."""
     gap, top, bottom, value_room = 6, 8, 22, 56
     plot_w = width - label_width - value_room
@@ -134,8 +148,15 @@ def bar_chart(rows: list[tuple[str, float | None]], target: float, *, width: int
     height = top + bottom + len(rows) * (bar_height + gap)
     chart = BarChart(width, height, label_width, bar_height)
     for i, (label, value) in enumerate(rows):
-        chart.bars.append(Bar(top + i * (bar_height + gap), round(plot_w * max(0.0, min(1.0, value)), 1),
-                              _short(label, label_chars), percent(value), value < target))
+        chart.bars.append(
+            Bar(
+                top + i * (bar_height + gap),
+                round(plot_w * max(0.0, min(1.0, value)), 1),
+                _short(label, label_chars),
+                percent(value),
+                value < target,
+            )
+        )
     chart.target_x = round(label_width + plot_w * target, 1)
     chart.target_label = percent(target, 0)
     chart.x_ticks = [Tick(round(label_width + plot_w * k / 4, 1), percent(k / 4, 0)) for k in range(5)]

@@ -187,8 +187,12 @@ def outcome_query(key: ColumnElement | None, label, clauses: list, as_of: dateti
     }
     keys = [key.label("k")] if key is not None else []
     # The same expression objects in SELECT and GROUP BY, so that their bound `now` is one parameter.
-    grouped = [*keys, Ticket.status.label("status"), Ticket.rating.label("rating"),
-               *(expression.label(name) for name, expression in flags.items())]
+    grouped = [
+        *keys,
+        Ticket.status.label("status"),
+        Ticket.rating.label("rating"),
+        *(expression.label(name) for name, expression in flags.items()),
+    ]
     outcomes = (
         select(*grouped, func.count().label("n"))
         .where(*clauses)
@@ -230,9 +234,8 @@ def warning_query(key: ColumnElement | None, label, clauses: list, as_of: dateti
     )
     t = open_tickets.c
     row_key = label(t.k) if key is not None else literal_column("NULL")
-    return (
-        select(row_key.label("group_key"), t.colour, func.count().label("n"))
-        .group_by(*([row_key] if key is not None else []), t.colour)
+    return select(row_key.label("group_key"), t.colour, func.count().label("n")).group_by(
+        *([row_key] if key is not None else []), t.colour
     )
 
 
@@ -451,8 +454,6 @@ def resolution_report(
         for child in children:
             per_key.setdefault(child, Counts())
     labels = _labels(group_by, list(per_key), tree, english=(locale or "").startswith("en"))
-    rows = [
-        Row(labels[k][0], labels[k][1], figures_from(counts, target, weights)) for k, counts in per_key.items()
-    ]
+    rows = [Row(labels[k][0], labels[k][1], figures_from(counts, target, weights)) for k, counts in per_key.items()]
     rows.sort(key=_sort_key)
     return Report(target, as_of, figures_from(overall, target, weights), rows, group_by)

@@ -1,5 +1,6 @@
 """The supervisor dashboard (PRODUCT.md §6): figures against the 99% target, the three-colour board,
 the trend and department charts, laggards, league tables, the red tickets, and the CSV/XLSX files."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -127,8 +128,13 @@ def _board_root(filters: Filters) -> int | None:
 
 def _report(filters: Filters, **kwargs):
     return resolution_report(
-        current_user, category=filters.category, date_from=filters.date_from, date_to=filters.date_to,
-        locale=ui_locale(), **kwargs)
+        current_user,
+        category=filters.category,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        locale=ui_locale(),
+        **kwargs,
+    )
 
 
 def _tile_colour(figures) -> str:
@@ -151,10 +157,19 @@ def _red_tickets(filters: Filters, now):
         actions = allowed_actions(current_user, ticket)
         cadres = []
         if "assign" in actions and ticket.department_id:
-            cadres = list(db.session.scalars(
-                select(User).where(User.role == Role.CADRE.value, User.active.is_(True),
-                                   User.department_id == ticket.department_id, User.id != (ticket.assignee_id or 0))
-                .order_by(User.open_tickets, User.name).limit(30)))
+            cadres = list(
+                db.session.scalars(
+                    select(User)
+                    .where(
+                        User.role == Role.CADRE.value,
+                        User.active.is_(True),
+                        User.department_id == ticket.department_id,
+                        User.id != (ticket.assignee_id or 0),
+                    )
+                    .order_by(User.open_tickets, User.name)
+                    .limit(30)
+                )
+            )
         rows.append({"ticket": ticket, "actions": actions, "cadres": cadres})
     return rows
 
@@ -178,14 +193,27 @@ def dashboard():
         by_jurisdiction = _report(filters, group_by="jurisdiction", jurisdiction_id=board_root, as_of=now)
         by_department = _report(filters, group_by="department", jurisdiction_id=board_root, as_of=now)
         trend_to = filters.date_to or today + timedelta(days=1)
-        trend_filters = Filters("custom", _month_start(trend_to - timedelta(days=1), 11), trend_to,
-                                filters.category, filters.jurisdiction_id, {})
+        trend_filters = Filters(
+            "custom",
+            _month_start(trend_to - timedelta(days=1), 11),
+            trend_to,
+            filters.category,
+            filters.jurisdiction_id,
+            {},
+        )
         by_month = _report(trend_filters, group_by="month", jurisdiction_id=board_root, as_of=now)
     except DomainError as exc:
         # Only reachable with arguments read_filters let through; shown, never a 500.
         filters.errors["form"] = translate_message(exc.message)
-        return render_template("reports/dashboard.html", filters=filters, report=None, periods=PERIODS, period_last=None,
-                               categories=_categories(), jurisdictions=_jurisdiction_options()), 422
+        return render_template(
+            "reports/dashboard.html",
+            filters=filters,
+            report=None,
+            periods=PERIODS,
+            period_last=None,
+            categories=_categories(),
+            jurisdictions=_jurisdiction_options(),
+        ), 422
     target = by_jurisdiction.target
     overall = by_jurisdiction.overall
 
@@ -198,8 +226,10 @@ def dashboard():
 
     departments = [row for row in by_department.rows if row.figures.eligible]
     busiest = sorted(departments, key=lambda r: (-r.figures.eligible, r.label))[:15]
-    bar_rows = [(row.label, row.figures.completion_rate)
-                for row in sorted(busiest, key=lambda r: (r.figures.completion_rate or 0, r.label))]
+    bar_rows = [
+        (row.label, row.figures.completion_rate)
+        for row in sorted(busiest, key=lambda r: (r.figures.completion_rate or 0, r.label))
+    ]
     bars = charts.bar_chart(bar_rows, target)
     bars_small = charts.bar_chart(bar_rows, target, width=360, label_width=118, label_chars=8, bar_height=18)
     laggards = sorted(
@@ -209,8 +239,10 @@ def dashboard():
     )[:12]
 
     def by_score(rows):
-        return sorted((r for r in rows if r.figures.score is not None),
-                      key=lambda r: (-r.figures.score, -(r.figures.completion_rate or 0), r.label))
+        return sorted(
+            (r for r in rows if r.figures.score is not None),
+            key=lambda r: (-r.figures.score, -(r.figures.completion_rate or 0), r.label),
+        )
 
     tiles = [{"row": row, "colour": _tile_colour(row.figures)} for row in by_jurisdiction.rows if row.key is not None]
     return render_template(
@@ -276,8 +308,11 @@ def export(fmt: str):
         # The report is computed already: the lines stream without needing the request any more.
         lines = report_csv(report, ui_locale())
         return Response(lines, mimetype="text/csv; charset=utf-8", headers=headers)
-    return Response(report_xlsx(report, ui_locale()), headers=headers,
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return Response(
+        report_xlsx(report, ui_locale()),
+        headers=headers,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 def export_url(fmt: str, filters: Filters, group_by: str) -> str:

@@ -5,6 +5,7 @@
 Every ticket is filed and worked with the same service functions the pages and the API call,
 with back-dated clocks, so the history and the reports read like any other data.
 """
+
 from __future__ import annotations
 
 import random
@@ -48,9 +49,18 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉兰萍鹏辉建国志红丹宁浩凯欣雪晨博宇航"
 FIRMS = "华宏鑫盛源达恒泰瑞丰隆昌兴旺金宝通利康永润德嘉诚信中天豪"
 TRADES = [
-    ("食品", "food processing"), ("纺织", "textiles"), ("机械", "machinery"), ("电子", "electronics"),
-    ("生物医药", "biopharma"), ("新材料", "new materials"), ("物流", "logistics"), ("农业科技", "agritech"),
-    ("建材", "building materials"), ("制鞋", "footwear"), ("包装", "packaging"), ("新能源", "new energy"),
+    ("食品", "food processing"),
+    ("纺织", "textiles"),
+    ("机械", "machinery"),
+    ("电子", "electronics"),
+    ("生物医药", "biopharma"),
+    ("新材料", "new materials"),
+    ("物流", "logistics"),
+    ("农业科技", "agritech"),
+    ("建材", "building materials"),
+    ("制鞋", "footwear"),
+    ("包装", "packaging"),
+    ("新能源", "new energy"),
 ]
 TITLES = {
     "policy": ("{}减免政策未兑现", "企业按规定应享受的{}优惠至今未落实，请协调相关部门兑现。"),
@@ -67,7 +77,20 @@ TITLES = {
     "environment": ("{}环评手续", "技改项目的{}环评手续需要指导。"),
     "other": ("{}相关问题", "企业在{}方面遇到困难，请帮助协调。"),
 }
-FILLERS = ["增值税", "研发费用", "电力", "天然气", "供水", "一千万元", "五十", "施工许可", "道路", "电商", "出口", "设备"]
+FILLERS = [
+    "增值税",
+    "研发费用",
+    "电力",
+    "天然气",
+    "供水",
+    "一千万元",
+    "五十",
+    "施工许可",
+    "道路",
+    "电商",
+    "出口",
+    "设备",
+]
 
 
 @dataclass
@@ -134,33 +157,67 @@ class DemoBuilder:
         for dept in province:  # two cadres for each provincial department
             for _ in range(2):
                 n += 1
-                rows.append({"email": f"cadre{n:04d}@demo.cn", "name": self.name(), "role": Role.CADRE.value,
-                             "department_id": dept.id})
+                rows.append(
+                    {
+                        "email": f"cadre{n:04d}@demo.cn",
+                        "name": self.name(),
+                        "role": Role.CADRE.value,
+                        "department_id": dept.id,
+                    }
+                )
         while n < CADRES:
             dept = local[(n - 2 * len(province)) % len(local)]
             n += 1
-            rows.append({"email": f"cadre{n:04d}@demo.cn", "name": self.name(), "role": Role.CADRE.value,
-                         "department_id": dept.id})
+            rows.append(
+                {
+                    "email": f"cadre{n:04d}@demo.cn",
+                    "name": self.name(),
+                    "role": Role.CADRE.value,
+                    "department_id": dept.id,
+                }
+            )
         chuanhui_nr = next(d for d in local if d.jurisdiction.code == "411602" and d.code == "nr")
-        rows.append({"email": DEMO_LOGINS["cadre"], "name": "王芳", "role": Role.CADRE.value,
-                     "department_id": chuanhui_nr.id})
+        rows.append(
+            {"email": DEMO_LOGINS["cadre"], "name": "王芳", "role": Role.CADRE.value, "department_id": chuanhui_nr.id}
+        )
         for code, j in self.jurisdictions.items():
-            rows.append({"email": f"supervisor.{code}@demo.cn", "name": f"{j.name}督查员", "role": "supervisor",
-                         "jurisdiction_id": j.id})
+            rows.append(
+                {
+                    "email": f"supervisor.{code}@demo.cn",
+                    "name": f"{j.name}督查员",
+                    "role": "supervisor",
+                    "jurisdiction_id": j.id,
+                }
+            )
         rows += [
             {"email": DEMO_LOGINS["admin"], "name": "系统管理员", "role": Role.ADMIN.value},
-            {"email": DEMO_LOGINS["province_supervisor"], "name": "省督查室", "role": "supervisor",
-             "jurisdiction_id": self.jurisdictions["410000"].id, "locale": "en"},
-            {"email": DEMO_LOGINS["city_supervisor"], "name": "周口市督查室", "role": "supervisor",
-             "jurisdiction_id": self.jurisdictions["411600"].id},
-            {"email": DEMO_LOGINS["county_supervisor"], "name": "川汇区督查室", "role": "supervisor",
-             "jurisdiction_id": self.jurisdictions["411602"].id},
+            {
+                "email": DEMO_LOGINS["province_supervisor"],
+                "name": "省督查室",
+                "role": "supervisor",
+                "jurisdiction_id": self.jurisdictions["410000"].id,
+                "locale": "en",
+            },
+            {
+                "email": DEMO_LOGINS["city_supervisor"],
+                "name": "周口市督查室",
+                "role": "supervisor",
+                "jurisdiction_id": self.jurisdictions["411600"].id,
+            },
+            {
+                "email": DEMO_LOGINS["county_supervisor"],
+                "name": "川汇区督查室",
+                "role": "supervisor",
+                "jurisdiction_id": self.jurisdictions["411602"].id,
+            },
         ]
         self._bulk_users(rows)
         self.cadres_by_jurisdiction: dict[int, list[int]] = {}
         for user_id, jurisdiction_id in db.session.execute(
-            select(User.id, Department.jurisdiction_id).join(Department, User.department_id == Department.id)
-            .where(User.role == Role.CADRE).order_by(User.id)
+            select(User.id, Department.jurisdiction_id)
+            .join(Department, User.department_id == Department.id)
+            .where(User.role == Role.CADRE)
+            .order_by(User.id)
         ):
             self.cadres_by_jurisdiction.setdefault(jurisdiction_id, []).append(user_id)
         self.demo_cadre_id = db.session.scalar(select(User.id).where(User.email == DEMO_LOGINS["cadre"]))
@@ -172,7 +229,9 @@ class DemoBuilder:
         for i in range(ENTERPRISES):
             county = counties[i % len(counties)]
             while True:
-                body = "91" + county.code + "".join(self.rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+                body = (
+                    "91" + county.code + "".join(self.rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+                )
                 code = make_credit_code(body)
                 if code not in seen:
                     seen.add(code)
@@ -181,18 +240,31 @@ class DemoBuilder:
             firm = "".join(self.rng.sample(FIRMS, 2))
             liaisons = self.cadres_by_jurisdiction[county.id]
             liaison = self.demo_cadre_id if i == 0 else self.rng.choice(liaisons)
-            rows.append({
-                "name": f"{county.name.removesuffix('区').removesuffix('县').removesuffix('市')}{firm}{trade}有限公司",
-                "credit_code": code, "jurisdiction_id": county.id, "industry": trade_en,
-                "size": self.rng.choice(("micro", "small", "small", "medium", "medium", "large")),
-                "contact_name": self.name(), "contact_phone": f"139{self.rng.randrange(10**8):08d}",
-                "is_key": self.rng.random() < 0.1, "liaison_id": liaison, "created_at": datetime.now(UTC),
-            })
+            rows.append(
+                {
+                    "name": f"{county.name.removesuffix('区').removesuffix('县').removesuffix('市')}{firm}{trade}有限公司",
+                    "credit_code": code,
+                    "jurisdiction_id": county.id,
+                    "industry": trade_en,
+                    "size": self.rng.choice(("micro", "small", "small", "medium", "medium", "large")),
+                    "contact_name": self.name(),
+                    "contact_phone": f"139{self.rng.randrange(10**8):08d}",
+                    "is_key": self.rng.random() < 0.1,
+                    "liaison_id": liaison,
+                    "created_at": datetime.now(UTC),
+                }
+            )
         db.session.execute(insert(Enterprise), rows)
-        enterprises = db.session.execute(select(Enterprise.id, Enterprise.jurisdiction_id).order_by(Enterprise.id)).all()
+        enterprises = db.session.execute(
+            select(Enterprise.id, Enterprise.jurisdiction_id).order_by(Enterprise.id)
+        ).all()
         user_rows = [
-            {"email": DEMO_LOGINS["enterprise"] if index == 0 else f"company{eid:04d}@demo.cn",
-             "name": self.name(), "role": Role.ENTERPRISE.value, "enterprise_id": eid}
+            {
+                "email": DEMO_LOGINS["enterprise"] if index == 0 else f"company{eid:04d}@demo.cn",
+                "name": self.name(),
+                "role": Role.ENTERPRISE.value,
+                "enterprise_id": eid,
+            }
             for index, (eid, _county) in enumerate(enterprises)
         ]
         self._bulk_users(user_rows)
@@ -201,7 +273,8 @@ class DemoBuilder:
             u.enterprise_id: u for u in db.session.scalars(select(User).where(User.role == Role.ENTERPRISE))
         }
         self.supervisors = {
-            u.jurisdiction_id: u for u in db.session.scalars(
+            u.jurisdiction_id: u
+            for u in db.session.scalars(
                 select(User).where(User.role == Role.SUPERVISOR, User.email.like("supervisor.%"))
             )
         }
@@ -217,13 +290,24 @@ class DemoBuilder:
         category = category or self.rng.choice(self.categories)
         title, description = self.text(category)
         actor = self.enterprise_users[enterprise_id]
-        ticket = file_ticket(actor, category=category.code, title=title, description=description,
-                             priority="urgent" if self.rng.random() < 0.1 else "normal",
-                             enterprise_id=enterprise_id, now=when)
+        ticket = file_ticket(
+            actor,
+            category=category.code,
+            title=title,
+            description=description,
+            priority="urgent" if self.rng.random() < 0.1 else "normal",
+            enterprise_id=enterprise_id,
+            now=when,
+        )
         self.tickets += 1
         if ticket.assignee_id is None:
-            self.act(self.supervisor_for(ticket), ticket, "assign", when + timedelta(minutes=30),
-                     assignee_id=self.rng.choice(self.cadres_by_jurisdiction[ticket.handling_jurisdiction_id]))
+            self.act(
+                self.supervisor_for(ticket),
+                ticket,
+                "assign",
+                when + timedelta(minutes=30),
+                assignee_id=self.rng.choice(self.cadres_by_jurisdiction[ticket.handling_jurisdiction_id]),
+            )
         return ticket
 
     def supervisor_for(self, ticket: Ticket) -> User:
@@ -243,7 +327,14 @@ class DemoBuilder:
         clock = filed + timedelta(hours=rng.uniform(0.5, 6))
         if rng.random() < 0.05:
             target = rng.choice([d for d in self.departments_near(ticket) if d.id != ticket.department_id])
-            self.act(ticket.assignee, ticket, "transfer", clock, department_id=target.id, note="不属于本单位职责，转至相关部门办理。")
+            self.act(
+                ticket.assignee,
+                ticket,
+                "transfer",
+                clock,
+                department_id=target.id,
+                note="不属于本单位职责，转至相关部门办理。",
+            )
             clock += timedelta(hours=1)
         elif rng.random() < 0.03 and ticket.handling_jurisdiction.parent is not None:
             self.act(ticket.assignee, ticket, "escalate", clock, note="需上级部门协调解决。")
@@ -268,14 +359,21 @@ class DemoBuilder:
             self.act(ticket.assignee, ticket, "resolve", resolved, note="已重新办理并现场核实。")
         if roll < 0.90:
             rating = rng.choices(("satisfied", "basically_satisfied", "dissatisfied"), (85, 12, 3))[0]
-            self.act(company, ticket, "confirm", self.later(resolved, rng.randint(0, 3)), rating=rating,
-                     note="感谢帮助！" if rating == "satisfied" else None)
+            self.act(
+                company,
+                ticket,
+                "confirm",
+                self.later(resolved, rng.randint(0, 3)),
+                rating=rating,
+                note="感谢帮助！" if rating == "satisfied" else None,
+            )
         else:
             self.act(None, ticket, "auto_close", self.later(resolved, 6, hour=8.0))
 
     def departments_near(self, ticket: Ticket) -> list[Department]:
-        return [d for d in ticket.handling_jurisdiction.departments
-                if self.cadres_by_jurisdiction.get(d.jurisdiction_id)]
+        return [
+            d for d in ticket.handling_jurisdiction.departments if self.cadres_by_jurisdiction.get(d.jurisdiction_id)
+        ]
 
     def working_days_of(self, year: int, month: int | None = None) -> list[date]:
         day, days = date(year, month or 1, 1), []
@@ -316,32 +414,49 @@ class DemoBuilder:
         demo_company = self.enterprise_ids[0]
         # (working days since filing, how many, accepted?) for a 7-day category: 0-4 green, 7 yellow,
         # 8-9 orange, 11+ red.
-        plan = [(0, 6, False), (2, 6, True), (4, 4, True), (7, 6, True), (8, 5, True), (9, 3, True),
-                (11, 4, True), (14, 3, True)]
+        plan = [
+            (0, 6, False),
+            (2, 6, True),
+            (4, 4, True),
+            (7, 6, True),
+            (8, 5, True),
+            (9, 3, True),
+            (11, 4, True),
+            (14, 3, True),
+        ]
         for age, count, accepted in plan:
             for i in range(count):
                 day = working_days_before(self.cal, today, age)
                 when = min(at(day, self.rng.uniform(8.5, 11)), now - timedelta(minutes=5))
-                ticket = self.file(when, enterprise_id=demo_company if i == 0 else None,
-                                   category=self.rng.choice(seven_day))
+                ticket = self.file(
+                    when, enterprise_id=demo_company if i == 0 else None, category=self.rng.choice(seven_day)
+                )
                 if accepted:
                     self.act(ticket.assignee, ticket, "accept", min(when + timedelta(hours=2), now))
                 bar.update(1)
         for i in range(4):  # awaiting the enterprise's documents: the clock is stopped
             when = at(working_days_before(self.cal, today, 3), 9.5)
-            ticket = self.file(when, enterprise_id=demo_company if i == 0 else None,
-                               category=self.rng.choice(seven_day))
+            ticket = self.file(
+                when, enterprise_id=demo_company if i == 0 else None, category=self.rng.choice(seven_day)
+            )
             self.act(ticket.assignee, ticket, "accept", when + timedelta(hours=1))
-            self.act(ticket.assignee, ticket, "request_info", when + timedelta(hours=2),
-                     note="请补充营业执照副本和项目备案证明。")
+            self.act(
+                ticket.assignee,
+                ticket,
+                "request_info",
+                when + timedelta(hours=2),
+                note="请补充营业执照副本和项目备案证明。",
+            )
             bar.update(1)
         for i in range(4):  # resolved, waiting for the enterprise to confirm and rate
             when = at(working_days_before(self.cal, today, 4), 9.0)
-            ticket = self.file(when, enterprise_id=demo_company if i == 0 else None,
-                               category=self.rng.choice(seven_day))
+            ticket = self.file(
+                when, enterprise_id=demo_company if i == 0 else None, category=self.rng.choice(seven_day)
+            )
             self.act(ticket.assignee, ticket, "accept", when + timedelta(hours=1))
-            self.act(ticket.assignee, ticket, "resolve", self.later(when, 2, hour=15),
-                     note="已协调供电公司完成线路改造。")
+            self.act(
+                ticket.assignee, ticket, "resolve", self.later(when, 2, hour=15), note="已协调供电公司完成线路改造。"
+            )
             bar.update(1)
 
     def planned_tickets(self, today: date) -> int:
@@ -370,8 +485,9 @@ def build_demo(only_if_empty: bool = False, progress: bool = False, now: datetim
         builder.build_enterprises()
         db.session.commit()
         today = now.astimezone(SHANGHAI).date()
-        with tqdm(total=builder.planned_tickets(today), desc="demo tickets", unit="ticket",
-                  disable=not progress) as bar:
+        with tqdm(
+            total=builder.planned_tickets(today), desc="demo tickets", unit="ticket", disable=not progress
+        ) as bar:
             builder.build_2024(bar)
             db.session.commit()
             builder.build_since_2025(today, bar)

@@ -1,4 +1,5 @@
 """`flask sla sweep`: warnings and auto-close, safe to run from cron every few minutes."""
+
 import click
 from flask.cli import AppGroup
 

@@ -1,4 +1,5 @@
 """Forms of the ticket pages: filing, the workflow actions, comments and attachments."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -55,8 +56,9 @@ def action_form_class(action: str) -> type[ActionForm]:
     transition = TRANSITIONS[action]
     attrs: dict = {}
     note_label = NOTE_LABELS.get(action, DEFAULT_NOTE_LABEL)
-    note_validators = [InputRequired(), Length(max=NOTE_LENGTH)] if transition.needs_note else [
-        Optional(), Length(max=NOTE_LENGTH)]
+    note_validators = (
+        [InputRequired(), Length(max=NOTE_LENGTH)] if transition.needs_note else [Optional(), Length(max=NOTE_LENGTH)]
+    )
     if "department_id" in transition.needs:
         attrs["department_id"] = SelectField(_l("Department"), coerce=coerce_id, validators=[InputRequired()])
     if "assignee_id" in transition.needs:

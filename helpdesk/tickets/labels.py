@@ -3,6 +3,7 @@
 The code keeps the English value (`in_progress`); pages show `STATUS_LABELS[value]`, translated
 by Flask-Babel at render time (lazy_gettext), so the same table serves zh_CN and en.
 """
+
 from __future__ import annotations
 
 from flask_babel import gettext
@@ -106,7 +107,12 @@ AUDIT_ENTITY_LABELS = {
     "routing_rule": _l("Routing rule"),
     "holiday_override": _l("Holiday override"),
 }
-AUDIT_ACTION_LABELS = {"create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"), "import": _l("Imported")}
+AUDIT_ACTION_LABELS = {
+    "create": _l("Created"),
+    "update": _l("Changed"),
+    "delete": _l("Deleted"),
+    "import": _l("Imported"),
+}
 
 # Messages the services raise (errors shown beside form fields): listed here so that pybabel
 # extracts them and the pages can show them in the user's language. Messages with values

@@ -59,7 +59,11 @@ def with_ticket_details(query: Select) -> Select:
     from sqlalchemy.orm import selectinload
 
     return query.options(
-        selectinload(Ticket.category), selectinload(Ticket.enterprise), selectinload(Ticket.jurisdiction),
-        selectinload(Ticket.handling_jurisdiction), selectinload(Ticket.department), selectinload(Ticket.assignee),
+        selectinload(Ticket.category),
+        selectinload(Ticket.enterprise),
+        selectinload(Ticket.jurisdiction),
+        selectinload(Ticket.handling_jurisdiction),
+        selectinload(Ticket.department),
+        selectinload(Ticket.assignee),
         selectinload(Ticket.liaison),
     )

@@ -4,6 +4,7 @@ Every view is load (through visible_tickets: 404 when not visible) → validate 
 service call → commit → redirect. Services refuse with domain errors: shown beside the field they
 name (422), as a conflict on a stale page (409), or as 403 when the role may not act.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -149,8 +150,13 @@ def index():
             q = q.where(Jurisdiction.id.in_(ids))
         jurisdictions = list(db.session.scalars(q))
     return render_template(
-        "tickets/index.html", page=page, now=now, categories=_categories(), jurisdictions=jurisdictions,
-        statuses=list(labels.STATUS_LABELS), colours=COLOUR_ORDER,
+        "tickets/index.html",
+        page=page,
+        now=now,
+        categories=_categories(),
+        jurisdictions=jurisdictions,
+        statuses=list(labels.STATUS_LABELS),
+        colours=COLOUR_ORDER,
     )
 
 
@@ -180,28 +186,57 @@ def workbench():
     me = current_user
     rank = colour_rank(now)
     open_ = Ticket.status.in_(OPEN_VALUES)
-    mine = list(db.session.scalars(select(Ticket).where(Ticket.assignee_id == me.id, open_).order_by(
-        rank, Ticket.due_at, Ticket.id)))
-    department_queue = list(db.session.scalars(select(Ticket).where(
-        Ticket.department_id == me.department_id, Ticket.assignee_id.is_(None), open_).order_by(
-        rank, Ticket.due_at, Ticket.id).limit(100)))
+    mine = list(
+        db.session.scalars(
+            select(Ticket).where(Ticket.assignee_id == me.id, open_).order_by(rank, Ticket.due_at, Ticket.id)
+        )
+    )
+    department_queue = list(
+        db.session.scalars(
+            select(Ticket)
+            .where(Ticket.department_id == me.department_id, Ticket.assignee_id.is_(None), open_)
+            .order_by(rank, Ticket.due_at, Ticket.id)
+            .limit(100)
+        )
+    )
     cohandled_ids = select(TicketCohandler.ticket_id).where(TicketCohandler.department_id == me.department_id)
-    cohandled = list(db.session.scalars(select(Ticket).where(Ticket.id.in_(cohandled_ids), open_).order_by(
-        rank, Ticket.due_at).limit(100)))
-    followed = list(db.session.scalars(select(Ticket).where(
-        Ticket.liaison_id == me.id, or_(Ticket.assignee_id.is_(None), Ticket.assignee_id != me.id), open_).order_by(
-        rank, Ticket.due_at).limit(100)))
-    recent = list(db.session.scalars(select(Ticket).where(
-        Ticket.assignee_id == me.id, Ticket.status.in_([Status.RESOLVED.value, Status.CLOSED.value])).order_by(
-        Ticket.resolved_at.desc()).limit(10)))
+    cohandled = list(
+        db.session.scalars(
+            select(Ticket).where(Ticket.id.in_(cohandled_ids), open_).order_by(rank, Ticket.due_at).limit(100)
+        )
+    )
+    followed = list(
+        db.session.scalars(
+            select(Ticket)
+            .where(Ticket.liaison_id == me.id, or_(Ticket.assignee_id.is_(None), Ticket.assignee_id != me.id), open_)
+            .order_by(rank, Ticket.due_at)
+            .limit(100)
+        )
+    )
+    recent = list(
+        db.session.scalars(
+            select(Ticket)
+            .where(Ticket.assignee_id == me.id, Ticket.status.in_([Status.RESOLVED.value, Status.CLOSED.value]))
+            .order_by(Ticket.resolved_at.desc())
+            .limit(10)
+        )
+    )
     counts = {c: 0 for c in COLOUR_ORDER}
     for ticket in mine:
         colour = ticket.warning_at(now)
         if colour:
             counts[colour.value] += 1
     return render_template(
-        "tickets/workbench.html", now=now, today=local_date(now), mine=mine, department_queue=department_queue, cohandled=cohandled,
-        followed=followed, recent=recent, counts=counts, colours=COLOUR_ORDER,
+        "tickets/workbench.html",
+        now=now,
+        today=local_date(now),
+        mine=mine,
+        department_queue=department_queue,
+        cohandled=cohandled,
+        followed=followed,
+        recent=recent,
+        counts=counts,
+        colours=COLOUR_ORDER,
     )
 
 
@@ -223,9 +258,9 @@ def _enterprise_choices(form: FileTicketForm) -> None:
         extra = db.session.scalar(visible_enterprises(current_user).where(Enterprise.id == wanted))
         if extra is not None:
             enterprises.insert(0, extra)
-    form.enterprise_id.choices = options([("", _("Choose an enterprise…"))] + [
-        (e.id, f"{e.name} ({e.credit_code})") for e in enterprises
-    ])
+    form.enterprise_id.choices = options(
+        [("", _("Choose an enterprise…"))] + [(e.id, f"{e.name} ({e.credit_code})") for e in enterprises]
+    )
     if request.method == "GET" and wanted:
         form.enterprise_id.data = wanted
 
@@ -265,8 +300,12 @@ def new():
                 db.session.rollback()
                 for attachment in stored:  # the ticket was not filed: its files go too
                     discard_file(attachment)
-                attach_error(form, exc, {"file": "attachments"},
-                             default="attachments" if isinstance(exc, FileTooLarge | FileTypeNotAllowed) else None)
+                attach_error(
+                    form,
+                    exc,
+                    {"file": "attachments"},
+                    default="attachments" if isinstance(exc, FileTooLarge | FileTypeNotAllowed) else None,
+                )
                 status = error_status(exc) if exc.status != 404 else 422
             else:
                 flash(_("Issue %(number)s has been filed.", number=ticket.number), "success")
@@ -289,7 +328,9 @@ def _department_choices(ticket: Ticket, action: str) -> list:
     departments = db.session.scalars(
         select(Department).where(Department.jurisdiction_id == ticket.handling_jurisdiction_id).order_by(Department.id)
     )
-    return options([("", _("Choose a department…"))] + [(d.id, display_name(d)) for d in departments if d.id not in exclude])
+    return options(
+        [("", _("Choose a department…"))] + [(d.id, display_name(d)) for d in departments if d.id not in exclude]
+    )
 
 
 def _cadre_choices(ticket: Ticket) -> list:
@@ -297,8 +338,11 @@ def _cadre_choices(ticket: Ticket) -> list:
     query = (
         select(User, Department)
         .join(Department, Department.id == User.department_id)
-        .where(User.role == Role.CADRE.value, User.active.is_(True),
-               Department.jurisdiction_id == ticket.handling_jurisdiction_id)
+        .where(
+            User.role == Role.CADRE.value,
+            User.active.is_(True),
+            Department.jurisdiction_id == ticket.handling_jurisdiction_id,
+        )
         .order_by(Department.id, User.name, User.id)
     )
     if current_user.role == Role.SUPERVISOR:
@@ -335,19 +379,35 @@ def _timeline(ticket: Ticket, government: bool) -> list[dict]:
     for event in ticket.events:
         if event.internal and not government:
             continue
-        items.append({"kind": "event", "at": event.created_at, "id": event.id, "obj": event, "internal": event.internal})
+        items.append(
+            {"kind": "event", "at": event.created_at, "id": event.id, "obj": event, "internal": event.internal}
+        )
     comments = select(Comment).where(Comment.ticket_id == ticket.id)
     if not government:
         comments = comments.where(Comment.internal.is_(False))
     for comment in db.session.scalars(comments):
-        items.append({"kind": "comment", "at": comment.created_at, "id": comment.id, "obj": comment,
-                      "internal": comment.internal})
+        items.append(
+            {
+                "kind": "comment",
+                "at": comment.created_at,
+                "id": comment.id,
+                "obj": comment,
+                "internal": comment.internal,
+            }
+        )
     items.sort(key=lambda item: (item["at"], item["kind"] == "comment", item["id"]))
     return items
 
 
-def render_detail(ticket: Ticket, *, posted: tuple[str, object] | None = None, comment_form=None,
-                  attachment_form=None, alert: str | None = None, status: int = 200):
+def render_detail(
+    ticket: Ticket,
+    *,
+    posted: tuple[str, object] | None = None,
+    comment_form=None,
+    attachment_form=None,
+    alert: str | None = None,
+    status: int = 200,
+):
     """The ticket page; `posted` is (action, form) of a refused post, shown with its messages."""
     now = utcnow()
     government = current_user.role != Role.ENTERPRISE
@@ -407,11 +467,15 @@ def act(ticket_id: int, action: str):
         valid = False
     if not valid:
         return render_detail(ticket, posted=(action, form), status=422)
-    values = {name: getattr(form, name).data for name in ("department_id", "assignee_id", "rating", "days")
-              if hasattr(form, name)}
+    values = {
+        name: getattr(form, name).data
+        for name in ("department_id", "assignee_id", "rating", "days")
+        if hasattr(form, name)
+    }
     try:
-        perform_action(current_user, ticket, action, note=form.note.data or None, version=form.version_number(),
-                       **values)
+        perform_action(
+            current_user, ticket, action, note=form.note.data or None, version=form.version_number(), **values
+        )
         db.session.commit()
     except NotAllowed:
         db.session.rollback()
@@ -421,16 +485,23 @@ def act(ticket_id: int, action: str):
         ticket = load_visible_ticket(ticket_id)
         stale = form.version_number() is not None and form.version_number() != loaded_version
         if stale:
-            message = _("This ticket has changed since you opened the page (someone else acted on it). "
-                        "It is shown below as it is now: check it and try again.")
+            message = _(
+                "This ticket has changed since you opened the page (someone else acted on it). "
+                "It is shown below as it is now: check it and try again."
+            )
         elif isinstance(exc, InvalidTransition):
-            message = _("“%(action)s” is not possible while the ticket is “%(status)s”.",
-                        action=labels.ACTION_LABELS[action], status=labels.STATUS_LABELS.get(ticket.status, ""))
+            message = _(
+                "“%(action)s” is not possible while the ticket is “%(status)s”.",
+                action=labels.ACTION_LABELS[action],
+                status=labels.STATUS_LABELS.get(ticket.status, ""),
+            )
         elif action == "escalate":
             message = _("The ticket is handled at the top level already: it cannot be escalated further.")
         else:
-            message = _("The action could not be done on the ticket as it is now: %(reason)s",
-                        reason=labels.translate_message(exc.message))
+            message = _(
+                "The action could not be done on the ticket as it is now: %(reason)s",
+                reason=labels.translate_message(exc.message),
+            )
         return render_detail(ticket, alert=message, status=409)
     except DomainError as exc:
         db.session.rollback()
@@ -498,7 +569,8 @@ def download(attachment_id: int):
         attachment, path = open_attachment(current_user, attachment_id)
     except DomainError:
         abort(404)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.filename, max_age=0)
+    response = send_file(
+        path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename, max_age=0
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response

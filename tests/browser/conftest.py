@@ -5,6 +5,7 @@ with the reference data and a few people, and committed for real: a browser cann
 transaction of the other tests. CSRF protection is on, as in production. Skipped cleanly when
 /usr/bin/chromium (or the playwright package) is absent.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,14 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PASSWORD = "browser-pass-2024"
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 800}
@@ -45,19 +52,33 @@ def _seed(app) -> People:
         db.create_all()
         load_reference_data()
         nr = f.department("411602", "nr")
-        liaison = create_user(email="wang.fang@browser.cn", name="王芳", password=PASSWORD, role="cadre",
-                              department_id=nr.id)
-        company = Enterprise(name="周口宏达机械有限公司", credit_code=f.credit_code("411602"),
-                             jurisdiction_id=f.jurisdiction("411602").id, liaison_id=liaison.id, industry="机械")
+        liaison = create_user(
+            email="wang.fang@browser.cn", name="王芳", password=PASSWORD, role="cadre", department_id=nr.id
+        )
+        company = Enterprise(
+            name="周口宏达机械有限公司",
+            credit_code=f.credit_code("411602"),
+            jurisdiction_id=f.jurisdiction("411602").id,
+            liaison_id=liaison.id,
+            industry="机械",
+        )
         db.session.add(company)
         db.session.flush()
-        create_user(email="owner@browser.cn", name="李总", password=PASSWORD, role="enterprise", enterprise_id=company.id)
-        create_user(email="chuanhui@browser.cn", name="川汇区督查员", password=PASSWORD, role="supervisor",
-                    jurisdiction_id=f.jurisdiction("411602").id)
+        create_user(
+            email="owner@browser.cn", name="李总", password=PASSWORD, role="enterprise", enterprise_id=company.id
+        )
+        create_user(
+            email="chuanhui@browser.cn",
+            name="川汇区督查员",
+            password=PASSWORD,
+            role="supervisor",
+            jurisdiction_id=f.jurisdiction("411602").id,
+        )
         create_user(email="admin@browser.cn", name="管理员", password=PASSWORD, role="admin")
         db.session.commit()
-        people = People("owner@browser.cn", "wang.fang@browser.cn", "chuanhui@browser.cn", "admin@browser.cn",
-                        company.name)
+        people = People(
+            "owner@browser.cn", "wang.fang@browser.cn", "chuanhui@browser.cn", "admin@browser.cn", company.name
+        )
         db.session.remove()
     return people
 
@@ -71,8 +92,14 @@ def live_server(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("browser")
     url = os.environ.get("BROWSER_DATABASE_URL") or f"sqlite:///{folder / 'browser.db'}"
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={},
-                     WTF_CSRF_ENABLED=True, UPLOAD_FOLDER=str(folder / "uploads"), NOTIFY_BY_EMAIL=False)
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=url,
+        SQLALCHEMY_ENGINE_OPTIONS={},
+        WTF_CSRF_ENABLED=True,
+        UPLOAD_FOLDER=str(folder / "uploads"),
+        NOTIFY_BY_EMAIL=False,
+    )
     people = _seed(app)
 
     class QuietHandler(WSGIRequestHandler):

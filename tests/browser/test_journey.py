@@ -1,6 +1,7 @@
 """The whole journey in a real browser, in both languages, on a phone and on a desktop: an enterprise files
 an issue, the routed cadre accepts and resolves it, the enterprise confirms with a rating, and the
 supervisor's dashboard figure moves. Plus: user data cannot run script."""
+
 from __future__ import annotations
 
 import re
@@ -99,6 +100,8 @@ def test_a_hostile_title_is_shown_as_text_and_nothing_runs(session_for, live_ser
 def test_a_form_without_its_csrf_token_is_refused(session_for, live_server):
     base, people, _app = live_server
     owner = session_for(people.owner, "en", DESKTOP)
-    response = owner.page.request.post(base + "/tickets/new", form={"category": "land", "title": "无令牌的提交",
-                                                                   "description": "这个表单没有 CSRF 令牌。"})
+    response = owner.page.request.post(
+        base + "/tickets/new",
+        form={"category": "land", "title": "无令牌的提交", "description": "这个表单没有 CSRF 令牌。"},
+    )
     assert response.status == 400

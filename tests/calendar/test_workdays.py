@@ -5,7 +5,7 @@ and cross-checked against chinese_calendar 1.11.0.
 """
 
 import logging
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -41,25 +41,49 @@ def _days(year):
 SCHEDULE = {
     2024: {
         "weekday_off": [
-            "01-01",                                          # 元旦
-            "02-12", "02-13", "02-14", "02-15", "02-16",      # 春节 2/10-2/17
-            "04-04", "04-05",                                 # 清明 4/4-4/6
-            "05-01", "05-02", "05-03",                        # 劳动节 5/1-5/5
-            "06-10",                                          # 端午
-            "09-16", "09-17",                                 # 中秋 9/15-9/17
-            "10-01", "10-02", "10-03", "10-04", "10-07",      # 国庆 10/1-10/7
+            "01-01",  # 元旦
+            "02-12",
+            "02-13",
+            "02-14",
+            "02-15",
+            "02-16",  # 春节 2/10-2/17
+            "04-04",
+            "04-05",  # 清明 4/4-4/6
+            "05-01",
+            "05-02",
+            "05-03",  # 劳动节 5/1-5/5
+            "06-10",  # 端午
+            "09-16",
+            "09-17",  # 中秋 9/15-9/17
+            "10-01",
+            "10-02",
+            "10-03",
+            "10-04",
+            "10-07",  # 国庆 10/1-10/7
         ],
         # NB: 2024-02-18 is a Sunday (not a Saturday).
         "weekend_work": ["02-04", "02-18", "04-07", "04-28", "05-11", "09-14", "09-29", "10-12"],
     },
     2025: {
         "weekday_off": [
-            "01-01",                                          # 元旦
-            "01-28", "01-29", "01-30", "01-31", "02-03", "02-04",  # 春节 1/28-2/4
-            "04-04",                                          # 清明 4/4-4/6
-            "05-01", "05-02", "05-05",                        # 劳动节 5/1-5/5
-            "06-02",                                          # 端午 5/31-6/2
-            "10-01", "10-02", "10-03", "10-06", "10-07", "10-08",  # 国庆+中秋 10/1-10/8
+            "01-01",  # 元旦
+            "01-28",
+            "01-29",
+            "01-30",
+            "01-31",
+            "02-03",
+            "02-04",  # 春节 1/28-2/4
+            "04-04",  # 清明 4/4-4/6
+            "05-01",
+            "05-02",
+            "05-05",  # 劳动节 5/1-5/5
+            "06-02",  # 端午 5/31-6/2
+            "10-01",
+            "10-02",
+            "10-03",
+            "10-06",
+            "10-07",
+            "10-08",  # 国庆+中秋 10/1-10/8
         ],
         "weekend_work": ["01-26", "02-08", "04-27", "09-28", "10-11"],
     },
@@ -79,8 +103,14 @@ def test_full_year_matches_state_council_notice(cal, year):
 @pytest.mark.parametrize(
     "d, weekday",
     [
-        (D(2024, 2, 4), 6), (D(2024, 2, 18), 6), (D(2024, 9, 29), 6), (D(2024, 10, 12), 5),
-        (D(2025, 1, 26), 6), (D(2025, 2, 8), 5), (D(2025, 4, 27), 6), (D(2025, 9, 28), 6),
+        (D(2024, 2, 4), 6),
+        (D(2024, 2, 18), 6),
+        (D(2024, 9, 29), 6),
+        (D(2024, 10, 12), 5),
+        (D(2025, 1, 26), 6),
+        (D(2025, 2, 8), 5),
+        (D(2025, 4, 27), 6),
+        (D(2025, 9, 28), 6),
         (D(2025, 10, 11), 5),
     ],
 )
@@ -91,19 +121,20 @@ def test_make_up_days_are_weekend_working_days(cal, d, weekday):
 
 # -- add_working_days ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "start, n, expected",
     [
         # Spring Festival 2024: off 2/10-2/17; make-up Sun 2/4 and Sun 2/18.
-        (D(2024, 2, 2), 1, D(2024, 2, 4)),     # Fri + 1 -> the make-up Sunday
-        (D(2024, 2, 8), 2, D(2024, 2, 18)),    # Thu: Fri 2/9, then the make-up Sunday 2/18
+        (D(2024, 2, 2), 1, D(2024, 2, 4)),  # Fri + 1 -> the make-up Sunday
+        (D(2024, 2, 8), 2, D(2024, 2, 18)),  # Thu: Fri 2/9, then the make-up Sunday 2/18
         (D(2024, 2, 9), 1, D(2024, 2, 18)),
         (D(2024, 2, 9), 2, D(2024, 2, 19)),
         # Spring Festival 2025: off 1/28-2/4; make-up Sun 1/26 and Sat 2/8.
         (D(2025, 1, 24), 1, D(2025, 1, 26)),
         (D(2025, 1, 24), 2, D(2025, 1, 27)),
         (D(2025, 1, 24), 3, D(2025, 2, 5)),
-        (D(2025, 1, 24), 6, D(2025, 2, 8)),    # lands on the make-up Saturday
+        (D(2025, 1, 24), 6, D(2025, 2, 8)),  # lands on the make-up Saturday
         (D(2025, 1, 24), 7, D(2025, 2, 10)),
         # National Day 2024: off 10/1-10/7; make-up Sun 9/29 and Sat 10/12.
         (D(2024, 9, 27), 1, D(2024, 9, 29)),
@@ -111,19 +142,19 @@ def test_make_up_days_are_weekend_working_days(cal, d, weekday):
         (D(2024, 10, 10), 2, D(2024, 10, 12)),  # lands on the make-up Saturday
         (D(2024, 10, 10), 3, D(2024, 10, 14)),
         # National Day + Mid-Autumn 2025: off 10/1-10/8; make-up Sun 9/28 and Sat 10/11.
-        (D(2025, 9, 26), 5, D(2025, 10, 10)),   # DOMAIN.md's check: 9/28, 9/29, 9/30, 10/9, 10/10
+        (D(2025, 9, 26), 5, D(2025, 10, 10)),  # DOMAIN.md's check: 9/28, 9/29, 9/30, 10/9, 10/10
         (D(2025, 9, 30), 1, D(2025, 10, 9)),
-        (D(2025, 10, 9), 2, D(2025, 10, 11)),   # lands on the make-up Saturday
+        (D(2025, 10, 9), 2, D(2025, 10, 11)),  # lands on the make-up Saturday
         (D(2025, 10, 9), 3, D(2025, 10, 13)),
         # Labour Day 2025: off 5/1-5/5; make-up Sun 4/27.
         (D(2025, 4, 25), 1, D(2025, 4, 27)),
         (D(2025, 4, 30), 1, D(2025, 5, 6)),
         # Across the year end.
         (D(2024, 12, 31), 1, D(2025, 1, 2)),
-        (D(2025, 12, 31), 2, D(2026, 1, 5)),    # 1/1-1/3 off, Sun 2026-01-04 is a make-up day
+        (D(2025, 12, 31), 2, D(2026, 1, 5)),  # 1/1-1/3 off, Sun 2026-01-04 is a make-up day
         # Ordinary weeks.
-        (D(2025, 3, 7), 1, D(2025, 3, 10)),     # Fri + 1 = Mon
-        (D(2025, 3, 8), 1, D(2025, 3, 10)),     # from a Saturday
+        (D(2025, 3, 7), 1, D(2025, 3, 10)),  # Fri + 1 = Mon
+        (D(2025, 3, 8), 1, D(2025, 3, 10)),  # from a Saturday
         (D(2025, 3, 3), 10, D(2025, 3, 17)),
     ],
 )
@@ -143,26 +174,27 @@ def test_negative_n_and_wrong_types_are_refused(cal):
     with pytest.raises(ValueError):
         cal.add_working_days(D(2025, 3, 5), -1)
     with pytest.raises(TypeError):
-        cal.is_workday(datetime(2025, 3, 5, tzinfo=timezone.utc))
+        cal.is_workday(datetime(2025, 3, 5, tzinfo=UTC))
     with pytest.raises(TypeError):
         cal.add_working_days("2025-03-05", 1)
 
 
 # -- working_days_between --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "start, end, expected",
     [
-        (D(2025, 3, 7), D(2025, 3, 10), 1),     # Fri -> Mon: only Monday
-        (D(2025, 3, 7), D(2025, 3, 9), 0),      # Fri -> Sun
-        (D(2025, 3, 5), D(2025, 3, 5), 0),      # same day
-        (D(2025, 3, 10), D(2025, 3, 7), 0),     # end before start
-        (D(2025, 9, 30), D(2025, 10, 8), 0),    # the whole National Day holiday
+        (D(2025, 3, 7), D(2025, 3, 10), 1),  # Fri -> Mon: only Monday
+        (D(2025, 3, 7), D(2025, 3, 9), 0),  # Fri -> Sun
+        (D(2025, 3, 5), D(2025, 3, 5), 0),  # same day
+        (D(2025, 3, 10), D(2025, 3, 7), 0),  # end before start
+        (D(2025, 9, 30), D(2025, 10, 8), 0),  # the whole National Day holiday
         (D(2025, 9, 30), D(2025, 10, 9), 1),
-        (D(2025, 9, 26), D(2025, 10, 12), 6),   # 9/28, 9/29, 9/30, 10/9, 10/10, 10/11
-        (D(2024, 2, 9), D(2024, 2, 17), 0),     # Spring Festival 2024
-        (D(2024, 2, 9), D(2024, 2, 19), 2),     # make-up Sun 2/18 + Mon 2/19
-        (D(2025, 1, 27), D(2025, 2, 5), 1),     # Spring Festival 2025
+        (D(2025, 9, 26), D(2025, 10, 12), 6),  # 9/28, 9/29, 9/30, 10/9, 10/10, 10/11
+        (D(2024, 2, 9), D(2024, 2, 17), 0),  # Spring Festival 2024
+        (D(2024, 2, 9), D(2024, 2, 19), 2),  # make-up Sun 2/18 + Mon 2/19
+        (D(2025, 1, 27), D(2025, 2, 5), 1),  # Spring Festival 2025
         (D(2024, 12, 31), D(2025, 1, 2), 1),
     ],
 )
@@ -171,6 +203,7 @@ def test_working_days_between(cal, start, end, expected):
 
 
 # -- overrides -------------------------------------------------------------------------------
+
 
 def test_override_makes_holiday_a_working_day_and_weekday_a_day_off():
     cal = WorkCalendar({D(2025, 10, 1): True, D(2025, 3, 12): False})
@@ -193,6 +226,7 @@ def test_overrides_are_copied():
 
 
 # -- years without a schedule ----------------------------------------------------------------
+
 
 def test_unknown_year_counts_weekends_only_and_warns_once(caplog):
     cal = WorkCalendar()
@@ -230,7 +264,7 @@ def test_is_known(caplog):
         assert cal.is_known(D(2026, 12, 31))
         assert not cal.is_known(D(2003, 12, 31))
         assert not cal.is_known(D(2027, 1, 1))
-        assert cal.is_known(D(2031, 1, 1))      # by the override
+        assert cal.is_known(D(2031, 1, 1))  # by the override
         assert not cal.is_known(D(2031, 1, 2))
         assert not cal.is_workday(D(2031, 1, 1))  # the override wins; no warning for it
     assert caplog.records == []
@@ -245,19 +279,20 @@ def test_unknown_years():
 
 # -- day boundaries in Asia/Shanghai ---------------------------------------------------------
 
+
 def test_end_and_start_of_day():
     eod = end_of_day(D(2025, 10, 10))
-    assert eod == datetime(2025, 10, 10, 15, 59, 59, tzinfo=timezone.utc)
+    assert eod == datetime(2025, 10, 10, 15, 59, 59, tzinfo=UTC)
     assert eod.utcoffset() == timedelta(0)
     sod = start_of_day(D(2025, 10, 10))
-    assert sod == datetime(2025, 10, 9, 16, 0, 0, tzinfo=timezone.utc)
+    assert sod == datetime(2025, 10, 9, 16, 0, 0, tzinfo=UTC)
     assert sod.utcoffset() == timedelta(0)
     assert eod.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") == "2025-10-10 23:59:59"
 
 
 def test_local_date():
-    assert local_date(datetime(2025, 10, 9, 16, 0, tzinfo=timezone.utc)) == D(2025, 10, 10)
-    assert local_date(datetime(2025, 10, 9, 15, 59, 59, tzinfo=timezone.utc)) == D(2025, 10, 9)
+    assert local_date(datetime(2025, 10, 9, 16, 0, tzinfo=UTC)) == D(2025, 10, 10)
+    assert local_date(datetime(2025, 10, 9, 15, 59, 59, tzinfo=UTC)) == D(2025, 10, 9)
     assert local_date(end_of_day(D(2024, 2, 29))) == D(2024, 2, 29)
     assert local_date(start_of_day(D(2024, 2, 29))) == D(2024, 2, 29)
     with pytest.raises(ValueError):

@@ -96,10 +96,7 @@ def test_full_width_accepted():
     full = "９１１１０１０８５５１３８５０８２Ｑ"
     assert validate_credit_code(full) == "91110108551385082Q"
     # full-width lower case and an ideographic space too
-    assert (
-        validate_credit_code("\u3000９１１１０１０８５５１３８５０８２ｑ\u3000")
-        == "91110108551385082Q"
-    )
+    assert validate_credit_code("\u3000９１１１０１０８５５１３８５０８２ｑ\u3000") == "91110108551385082Q"
 
 
 def test_surrounding_whitespace_accepted():
@@ -147,18 +144,13 @@ def test_forbidden_letters(letter):
     assert len(code) == 18
     with pytest.raises(CreditCodeError) as excinfo:
         validate_credit_code(code)
-    assert str(excinfo.value) == (
-        f"character '{letter}' at position 12 is not allowed "
-        "(I, O, S, V, Z are never used)"
-    )
+    assert str(excinfo.value) == (f"character '{letter}' at position 12 is not allowed (I, O, S, V, Z are never used)")
 
 
 def test_forbidden_letter_position_in_message():
     with pytest.raises(CreditCodeError) as excinfo:
         validate_credit_code("9111I108551385082Q")
-    assert str(excinfo.value) == (
-        "character 'I' at position 5 is not allowed (I, O, S, V, Z are never used)"
-    )
+    assert str(excinfo.value) == ("character 'I' at position 5 is not allowed (I, O, S, V, Z are never used)")
 
 
 def test_forbidden_lower_case_letter_reported_upper_case():

@@ -1,5 +1,6 @@
 """Fixtures of the page tests: the people around one company (tests.factories.World), and test clients
 logged in as any of them through the real login form (CSRF is off in the test config)."""
+
 from __future__ import annotations
 
 import re
@@ -50,13 +51,15 @@ def errors_beside(html: str, name: str, form_action: str | None = None) -> list[
     at = html.find(f'name="{name}"', start)
     assert at >= 0, f"no field {name!r} on the page"
     ends = [i for i in (html.find('<div class="mb-', at), html.find("</form>", at)) if i >= 0]
-    block = html[at: min(ends)]
+    block = html[at : min(ends)]
     return [m.strip() for m in re.findall(r'<div class="invalid-feedback d-block">(.*?)</div>', block, re.S)]
 
 
 def form_errors(html: str) -> list[str]:
     """Messages shown above a form (a refusal that names no field)."""
-    return [m.strip() for m in re.findall(r'<div class="alert alert-danger py-2" role="alert"><div>(.*?)</div>', html, re.S)]
+    return [
+        m.strip() for m in re.findall(r'<div class="alert alert-danger py-2" role="alert"><div>(.*?)</div>', html, re.S)
+    ]
 
 
 def act(client, ticket, action, **data):

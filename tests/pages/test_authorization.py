@@ -7,6 +7,7 @@
 A ticket the user cannot see is 404 for the page and for every post (absent and invisible look alike);
 a visible ticket with an action the role may not take is 403; an allowed action redirects (302).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -18,18 +19,34 @@ KINDS = ("own", "same", "other")
 
 # role → (page status per kind, (allowed action, data), status per kind, (forbidden action, data), status per kind)
 MATRIX = {
-    "enterprise": ({"own": 200, "same": 404, "other": 404},
-                   ("withdraw", {"note": "已自行解决"}), {"own": 302, "same": 404, "other": 404},
-                   ("urge", {}), {"own": 403, "same": 404, "other": 404}),
-    "cadre": ({"own": 200, "same": 404, "other": 404},
-              ("accept", {}), {"own": 302, "same": 404, "other": 404},
-              ("decline", {"note": "重复诉求"}), {"own": 403, "same": 404, "other": 404}),
-    "supervisor": ({"own": 200, "same": 200, "other": 404},
-                   ("urge", {}), {"own": 302, "same": 302, "other": 404},
-                   ("accept", {}), {"own": 403, "same": 403, "other": 404}),
-    "admin": ({"own": 200, "same": 200, "other": 200},
-              ("decline", {"note": "x"}), {"own": 403, "same": 403, "other": 403},  # decline: supervisors only
-              ("urge", {}), {"own": 403, "same": 403, "other": 403}),
+    "enterprise": (
+        {"own": 200, "same": 404, "other": 404},
+        ("withdraw", {"note": "已自行解决"}),
+        {"own": 302, "same": 404, "other": 404},
+        ("urge", {}),
+        {"own": 403, "same": 404, "other": 404},
+    ),
+    "cadre": (
+        {"own": 200, "same": 404, "other": 404},
+        ("accept", {}),
+        {"own": 302, "same": 404, "other": 404},
+        ("decline", {"note": "重复诉求"}),
+        {"own": 403, "same": 404, "other": 404},
+    ),
+    "supervisor": (
+        {"own": 200, "same": 200, "other": 404},
+        ("urge", {}),
+        {"own": 302, "same": 302, "other": 404},
+        ("accept", {}),
+        {"own": 403, "same": 403, "other": 404},
+    ),
+    "admin": (
+        {"own": 200, "same": 200, "other": 200},
+        ("decline", {"note": "x"}),
+        {"own": 403, "same": 403, "other": 403},  # decline: supervisors only
+        ("urge", {}),
+        {"own": 403, "same": 403, "other": 403},
+    ),
 }
 
 
@@ -95,14 +112,17 @@ def test_strangers_are_sent_to_the_login_page(app, tickets):
     assert client.post(f"/tickets/{tickets['own'].id}/actions/accept", data={}).status_code == 302
 
 
-@pytest.mark.parametrize("url,roles", [
-    ("/workbench", {"cadre"}),
-    ("/my-issues", {"enterprise"}),
-    ("/dashboard", {"cadre", "supervisor", "admin"}),
-    ("/enterprises", {"cadre", "supervisor", "admin"}),
-    ("/enterprises/new", {"cadre", "supervisor", "admin"}),
-    ("/admin/users", {"admin"}),
-])
+@pytest.mark.parametrize(
+    "url,roles",
+    [
+        ("/workbench", {"cadre"}),
+        ("/my-issues", {"enterprise"}),
+        ("/dashboard", {"cadre", "supervisor", "admin"}),
+        ("/enterprises", {"cadre", "supervisor", "admin"}),
+        ("/enterprises/new", {"cadre", "supervisor", "admin"}),
+        ("/admin/users", {"admin"}),
+    ],
+)
 def test_role_pages(w, login, url, roles):
     for role in MATRIX:
         assert login(_person(w, role)).get(url).status_code == (200 if role in roles else 403), (url, role)

@@ -1,5 +1,6 @@
 """The cadre workbench: the queue by colour, the department queue, every allowed action as a form,
 internal notes, attachments, paired enterprises, filing on behalf, and leave."""
+
 from __future__ import annotations
 
 import io
@@ -46,11 +47,16 @@ def test_my_queue_is_sorted_red_orange_yellow_green_then_by_deadline(w, login):
     html = text(login(w.liaison).get("/"))
     mine = html.split('id="mine-heading"')[1].split('id="dept-heading"')[0]
     order = re.findall(r'data-ticket="([^"]+)"', mine)
-    expected = [tickets["red"].number, later_red.number, tickets["orange"].number, tickets["yellow"].number,
-                tickets["green"].number]
+    expected = [
+        tickets["red"].number,
+        later_red.number,
+        tickets["orange"].number,
+        tickets["yellow"].number,
+        tickets["green"].number,
+    ]
     assert order == expected
     for colour in ("red", "orange", "yellow", "green"):
-        assert f'badge-warning-{colour}' in mine
+        assert f"badge-warning-{colour}" in mine
 
 
 def test_the_department_queue_shows_unassigned_tickets_of_my_department(w, login):
@@ -66,8 +72,13 @@ def test_the_ticket_page_has_a_form_for_every_allowed_action_with_the_fields_it_
     html = text(login(w.liaison).get(f"/tickets/{ticket.id}"))
     allowed = allowed_actions(w.liaison, ticket)
     assert set(allowed) == {"transfer", "escalate", "request_info", "add_cohandler", "resolve"}
-    needs = {"transfer": ["note", "department_id"], "add_cohandler": ["department_id"], "request_info": ["note"],
-             "resolve": ["note"], "escalate": []}
+    needs = {
+        "transfer": ["note", "department_id"],
+        "add_cohandler": ["department_id"],
+        "request_info": ["note"],
+        "resolve": ["note"],
+        "escalate": [],
+    }
     for action in allowed:
         form = html.split(f'action="/tickets/{ticket.id}/actions/{action}"')[1].split("</form>")[0]
         assert f'name="version" type="hidden" value="{ticket.version}"' in form
@@ -117,7 +128,9 @@ def test_transfer_and_cohandling_validate_the_department_beside_the_field(w, log
 def test_a_cadre_writes_internal_notes_the_enterprise_does_not_see(w, login):
     ticket = w.ticket("in_progress")
     client = login(w.liaison)
-    assert client.post(f"/tickets/{ticket.id}/comments", data={"body": "内部协调记录", "internal": "y"}).status_code == 302
+    assert (
+        client.post(f"/tickets/{ticket.id}/comments", data={"body": "内部协调记录", "internal": "y"}).status_code == 302
+    )
     [note] = f.db.session.scalars(select(Comment).where(Comment.ticket_id == ticket.id))
     assert note.internal is True
     assert "内部协调记录" in text(client.get(f"/tickets/{ticket.id}"))
@@ -127,9 +140,11 @@ def test_a_cadre_writes_internal_notes_the_enterprise_does_not_see(w, login):
 def test_a_cadre_attaches_internal_files_hidden_from_the_enterprise(w, login):
     ticket = w.ticket("in_progress")
     client = login(w.liaison)
-    response = client.post(f"/tickets/{ticket.id}/attachments",
-                           data={"file": (io.BytesIO(PNG), "内部.png"), "internal": "y"},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/tickets/{ticket.id}/attachments",
+        data={"file": (io.BytesIO(PNG), "内部.png"), "internal": "y"},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     [attachment] = f.db.session.scalars(select(Attachment).where(Attachment.ticket_id == ticket.id))
     assert attachment.internal
@@ -152,8 +167,12 @@ def test_a_cadre_files_on_behalf_of_a_visible_enterprise_only(w, login):
     assert f'<option selected value="{w.company.id}">' in form or f'value="{w.company.id}" selected' in form
     faraway = f.enterprise("411621")  # 扶沟县: outside 川汇区's subtree, not paired
     assert f'value="{faraway.id}"' not in form
-    data = {"category": "land", "title": "代企业反映用地问题", "description": "企业反映二期用地指标尚未落实。",
-            "priority": "urgent"}
+    data = {
+        "category": "land",
+        "title": "代企业反映用地问题",
+        "description": "企业反映二期用地指标尚未落实。",
+        "priority": "urgent",
+    }
     refused = client.post("/tickets/new", data={**data, "enterprise_id": faraway.id})
     assert refused.status_code == 422
     assert errors_beside(text(refused), "enterprise_id") == ["Not a valid choice."]
@@ -184,4 +203,6 @@ def test_a_cadre_of_a_cohandling_department_sees_the_ticket_and_adds_notes(w, lo
     assert ticket.number in text(client.get("/workbench")).split('id="co-heading"')[1]
     page = text(client.get(f"/tickets/{ticket.id}"))
     assert 'id="actions"' not in page  # only the lead assignee acts
-    assert client.post(f"/tickets/{ticket.id}/comments", data={"body": "财政局意见", "internal": "y"}).status_code == 302
+    assert (
+        client.post(f"/tickets/{ticket.id}/comments", data={"body": "财政局意见", "internal": "y"}).status_code == 302
+    )

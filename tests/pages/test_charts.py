@@ -1,4 +1,5 @@
 """The dashboard's chart geometry (helpdesk/reports/charts.py): coordinates computed on the server."""
+
 from __future__ import annotations
 
 from helpdesk.reports.charts import bar_chart, line_chart, percent
@@ -25,8 +26,13 @@ def test_an_empty_line_chart_says_so():
 
 
 def test_bars_are_as_long_as_their_rate_and_those_below_the_target_are_marked():
-    chart = bar_chart([("自然资源局", 1.0), ("人力资源和社会保障局", 0.5), ("无诉求的部门", None)], 0.99, width=640,
-                      label_width=200, label_chars=6)
+    chart = bar_chart(
+        [("自然资源局", 1.0), ("人力资源和社会保障局", 0.5), ("无诉求的部门", None)],
+        0.99,
+        width=640,
+        label_width=200,
+        label_chars=6,
+    )
     full, half = chart.bars
     assert full.width == 2 * half.width and half.below and not full.below
     assert half.label == "人力资源和…" and len(chart.bars) == 2

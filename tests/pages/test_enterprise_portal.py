@@ -1,4 +1,5 @@
 """The enterprise portal: file an issue, follow it, answer, confirm with a rating, reopen, withdraw."""
+
 from __future__ import annotations
 
 import io
@@ -10,8 +11,12 @@ from helpdesk.tickets.services import add_comment, perform_action
 from tests import factories as f
 from tests.pages.conftest import PNG, act, errors_beside, form_errors, fresh, text
 
-GOOD = {"category": "land", "title": "扩建用地指标迟迟未落实", "description": "二期项目用地指标承诺三个月仍未落实，影响开工。",
-        "priority": "normal"}
+GOOD = {
+    "category": "land",
+    "title": "扩建用地指标迟迟未落实",
+    "description": "二期项目用地指标承诺三个月仍未落实，影响开工。",
+    "priority": "normal",
+}
 
 
 def _tickets_of(company):
@@ -41,8 +46,10 @@ def test_the_filing_form_explains_each_category_in_the_users_language(w, login):
 
 def test_filing_errors_are_shown_beside_their_fields_and_nothing_is_filed(w, login):
     client = login(w.owner)
-    response = client.post("/tickets/new", data={**GOOD, "title": "短", "description": "x" * 5001,
-                                                 "category": "nonsense", "priority": "soon"})
+    response = client.post(
+        "/tickets/new",
+        data={**GOOD, "title": "短", "description": "x" * 5001, "category": "nonsense", "priority": "soon"},
+    )
     assert response.status_code == 422
     html = text(response)
     assert errors_beside(html, "title") == ["Field must be between 5 and 200 characters long."]
@@ -60,8 +67,11 @@ def test_an_enterprise_cannot_file_for_another_company(w, login):
 
 def test_attachments_are_stored_with_the_issue(w, login, app):
     client = login(w.owner)
-    response = client.post("/tickets/new", data={**GOOD, "attachments": [(io.BytesIO(PNG), "红线图.png")]},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/tickets/new",
+        data={**GOOD, "attachments": [(io.BytesIO(PNG), "红线图.png")]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     [ticket] = _tickets_of(w.company)
     [attachment] = f.db.session.scalars(select(Attachment).where(Attachment.ticket_id == ticket.id))
@@ -74,11 +84,15 @@ def test_attachments_are_stored_with_the_issue(w, login, app):
 
 def test_a_file_of_a_forbidden_type_is_refused_beside_the_field_and_nothing_is_filed(w, login):
     client = login(w.owner)
-    response = client.post("/tickets/new", data={**GOOD, "attachments": [(io.BytesIO(b"MZ\x90\x00evil"), "a.pdf")]},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/tickets/new",
+        data={**GOOD, "attachments": [(io.BytesIO(b"MZ\x90\x00evil"), "a.pdf")]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 415
     assert errors_beside(text(response), "attachments") == [
-        "Only PDF, PNG, JPG, DOCX, XLSX files can be attached (judged by their content)."]
+        "Only PDF, PNG, JPG, DOCX, XLSX files can be attached (judged by their content)."
+    ]
     assert _tickets_of(w.company) == []
 
 
@@ -116,7 +130,8 @@ def test_confirming_without_a_rating_asks_for_one_beside_the_field(w, login):
     response = act(login(w.owner), ticket, "confirm", note="")
     assert response.status_code == 422
     assert errors_beside(text(response), "rating", f"/tickets/{ticket.id}/actions/confirm") == [
-        "This field is required."]
+        "This field is required."
+    ]
     assert fresh(ticket).status == "resolved"
 
 
@@ -180,6 +195,11 @@ def test_an_action_the_status_no_longer_allows_is_a_conflict_in_the_users_words(
 
 def test_the_type_refusal_is_translated(w, login):
     client = login(w.owner, "zh_CN")
-    response = client.post("/tickets/new", data={**GOOD, "attachments": [(io.BytesIO(b"MZ\x90\x00evil"), "a.pdf")]},
-                           content_type="multipart/form-data")
-    assert errors_beside(text(response), "attachments") == ["只能上传 PDF、PNG、JPG、DOCX、XLSX 文件（按文件内容判断）。"]
+    response = client.post(
+        "/tickets/new",
+        data={**GOOD, "attachments": [(io.BytesIO(b"MZ\x90\x00evil"), "a.pdf")]},
+        content_type="multipart/form-data",
+    )
+    assert errors_beside(text(response), "attachments") == [
+        "只能上传 PDF、PNG、JPG、DOCX、XLSX 文件（按文件内容判断）。"
+    ]

@@ -1,5 +1,6 @@
 """Languages (complete zh_CN and en catalogs, the switch, Asia/Shanghai times), the navigation per role,
 notifications, and the page rules every page follows (local assets, no inline script, escaped data)."""
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,9 @@ def _catalog(locale: str):
 
 def test_every_message_is_translated_into_chinese():
     catalog = _catalog("zh_CN")
-    untranslated = [m.id for m in catalog if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))]
+    untranslated = [
+        m.id for m in catalog if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))
+    ]
     assert untranslated == []
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert fuzzy == []
@@ -48,7 +51,8 @@ def test_every_message_of_the_source_is_in_the_chinese_catalog():
     keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
     found = set()
     for _filename, _line, message, _comments, _context in extract_from_dir(
-            str(root), method_map, options_map, keywords=keywords):
+        str(root), method_map, options_map, keywords=keywords
+    ):
         found.add(message if isinstance(message, str) else message[0])
     translated = {m.id for m in _catalog("zh_CN") if m.id and m.string}
     assert sorted(found - translated) == []
@@ -57,8 +61,9 @@ def test_every_message_of_the_source_is_in_the_chinese_catalog():
 def test_placeholders_survive_translation():
     for message in _catalog("zh_CN"):
         if message.id:
-            assert sorted(re.findall(r"%\(\w+\)s", message.id)) == sorted(re.findall(r"%\(\w+\)s", message.string)), \
+            assert sorted(re.findall(r"%\(\w+\)s", message.id)) == sorted(re.findall(r"%\(\w+\)s", message.string)), (
                 message.id
+            )
 
 
 def test_notification_and_login_messages_are_in_the_catalog():
@@ -106,13 +111,28 @@ def test_notifications_are_written_in_the_recipients_language(w, login):
     assert "暂无通知" in owner_view
 
 
-@pytest.mark.parametrize("role,links,absent", [
-    ("enterprise", ["/tickets/new", "/notifications"], ["/admin/users", "/dashboard", "/workbench"]),
-    ("cadre", ["/tickets", "/enterprises?paired=1", "/tickets/new", "/dashboard"], ["/admin/users"]),
-    ("supervisor", ["/tickets", "/enterprises", "/tickets/new"], ["/admin/users"]),
-    ("admin", ["/admin/users", "/admin/enterprises", "/admin/departments", "/admin/categories",
-               "/admin/routing-rules", "/admin/holidays", "/admin/audit", "/dashboard"], []),
-])
+@pytest.mark.parametrize(
+    "role,links,absent",
+    [
+        ("enterprise", ["/tickets/new", "/notifications"], ["/admin/users", "/dashboard", "/workbench"]),
+        ("cadre", ["/tickets", "/enterprises?paired=1", "/tickets/new", "/dashboard"], ["/admin/users"]),
+        ("supervisor", ["/tickets", "/enterprises", "/tickets/new"], ["/admin/users"]),
+        (
+            "admin",
+            [
+                "/admin/users",
+                "/admin/enterprises",
+                "/admin/departments",
+                "/admin/categories",
+                "/admin/routing-rules",
+                "/admin/holidays",
+                "/admin/audit",
+                "/dashboard",
+            ],
+            [],
+        ),
+    ],
+)
 def test_each_role_has_its_own_navigation(w, login, role, links, absent):
     person = {"enterprise": w.owner, "cadre": w.liaison, "supervisor": w.supervisor, "admin": w.admin}[role]
     nav = text(login(person).get("/")).split("</nav>")[0]
@@ -143,8 +163,14 @@ def test_the_unread_count_is_in_the_navigation_and_notifications_are_marked_read
 
 def test_pages_use_only_local_assets_and_no_inline_script(w, login):
     ticket = w.ticket("in_progress")
-    for person, url in ((w.owner, "/"), (w.owner, f"/tickets/{ticket.id}"), (w.owner, "/tickets/new"),
-                        (w.liaison, "/"), (w.supervisor, "/dashboard?period=all"), (w.admin, "/admin/holidays")):
+    for person, url in (
+        (w.owner, "/"),
+        (w.owner, f"/tickets/{ticket.id}"),
+        (w.owner, "/tickets/new"),
+        (w.liaison, "/"),
+        (w.supervisor, "/dashboard?period=all"),
+        (w.admin, "/admin/holidays"),
+    ):
         html = text(login(person).get(url))
         assert not re.search(r'(src|href)="(https?:)?//', html), url
         assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == [], url  # every script is a file
@@ -154,8 +180,13 @@ def test_pages_use_only_local_assets_and_no_inline_script(w, login):
 
 def test_the_bootstrap_files_and_our_own_are_served(app):
     client = app.test_client()
-    for url in ("/bootstrap/static/css/bootstrap.min.css", "/bootstrap/static/js/bootstrap.min.js",
-                "/static/helpdesk.css", "/static/helpdesk.js", "/static/favicon.svg"):
+    for url in (
+        "/bootstrap/static/css/bootstrap.min.css",
+        "/bootstrap/static/js/bootstrap.min.js",
+        "/static/helpdesk.css",
+        "/static/helpdesk.js",
+        "/static/favicon.svg",
+    ):
         with client.get(url) as response:
             assert response.status_code == 200, url
 
@@ -163,8 +194,12 @@ def test_the_bootstrap_files_and_our_own_are_served(app):
 def test_user_data_is_escaped(w, login):
     title = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
     ticket = f.file(w.owner, title=title)
-    for person, url in ((w.owner, f"/tickets/{ticket.id}"), (w.owner, "/"), (w.liaison, "/"),
-                        (w.supervisor, "/tickets")):
+    for person, url in (
+        (w.owner, f"/tickets/{ticket.id}"),
+        (w.owner, "/"),
+        (w.liaison, "/"),
+        (w.supervisor, "/tickets"),
+    ):
         html = text(login(person).get(url))
         assert title not in html and "&lt;script&gt;window.__xss=1&lt;/script&gt;" in html, url
 

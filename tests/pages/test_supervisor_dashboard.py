@@ -1,5 +1,6 @@
 """The supervisor dashboard (PRODUCT.md §6): figures, board, charts, laggards, league tables, red
 tickets with their actions, filters, and the CSV and XLSX files."""
+
 from __future__ import annotations
 
 import io
@@ -44,7 +45,7 @@ def test_the_dashboard_has_the_board_the_charts_the_laggards_and_the_league_tabl
     assert board.count("board-tile") == 10  # one tile per county-level division of 周口市
     assert f.jurisdiction("411602").name_en in board  # names in the UI language
     assert "川汇区" in text(login(w.city_supervisor, "zh_CN").get("/")).split('id="board"')[1]
-    assert html.count("<svg class=\"chart\"") == 4 and 'class="target"' in html  # phone and desk drawings
+    assert html.count('<svg class="chart"') == 4 and 'class="target"' in html  # phone and desk drawings
     assert 'id="laggards"' in html and w.nr.name_en in html.split('id="laggards"')[1]
     assert 'id="league-jurisdictions"' in html and 'id="league-departments"' in html
 
@@ -57,8 +58,9 @@ def test_red_tickets_are_listed_with_urge_extend_reassign_and_escalate(w, login)
     assert red.number in section
     for action in ("urge", "escalate", "extend", "assign"):
         assert f'/tickets/{red.id}/actions/{action}"' in section
-    response = client.post(f"/tickets/{red.id}/actions/urge",
-                           data={"version": red.version, "next": "/dashboard?period=all"})
+    response = client.post(
+        f"/tickets/{red.id}/actions/urge", data={"version": red.version, "next": "/dashboard?period=all"}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/dashboard?period=all"
     assert fresh(red).urge_count == 1
     extended = act(client, fresh(red), "extend", days="5", note="企业申请延期", next="/dashboard")
@@ -72,14 +74,22 @@ def test_filters_narrow_the_figures_and_nonsense_is_reported_not_a_500(w, login,
     client = login(w.supervisor)
     assert _completion(text(client.get("/dashboard?category=land"))) == "100.0%"
     assert _completion(text(client.get("/dashboard?category=tax"))) == "—"
-    for query in ("period=custom&from=yesterday&to=2020-13-45", "period=custom&from=2026-05-01&to=2026-01-01",
-                  "category=<script>", f"jurisdiction_id={f.jurisdiction('411621').id}", "jurisdiction_id=abc",
-                  "period=bogus", "page=-1"):
+    for query in (
+        "period=custom&from=yesterday&to=2020-13-45",
+        "period=custom&from=2026-05-01&to=2026-01-01",
+        "category=<script>",
+        f"jurisdiction_id={f.jurisdiction('411621').id}",
+        "jurisdiction_id=abc",
+        "period=bogus",
+        "page=-1",
+    ):
         response = client.get(f"/dashboard?{query}")
         assert response.status_code == 200, query
         assert "<script>" not in text(response).split("</nav>")[1].replace("<script src=", "")
     assert "Not a valid date" in text(client.get("/dashboard?period=custom&from=yesterday"))
-    assert "Choose a jurisdiction of yours." in text(client.get(f"/dashboard?jurisdiction_id={f.jurisdiction('411621').id}"))
+    assert "Choose a jurisdiction of yours." in text(
+        client.get(f"/dashboard?jurisdiction_id={f.jurisdiction('411621').id}")
+    )
 
 
 def test_csv_and_xlsx_downloads_follow_the_filters(w, login, now):

@@ -1,4 +1,5 @@
 """Reliability runs need the real PostgreSQL: they are skipped on SQLite."""
+
 import pytest
 
 from tests.reliability.harness import Server, postgres_url, prepare, scratch_database

@@ -3,6 +3,7 @@ migrations, reference data, a few companies and cadres, and gunicorn with severa
 
 Every request loop here is bounded in count and time and talks only to 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import json
@@ -88,27 +89,45 @@ def prepare(url: str, companies: int = 20) -> Cast:
         upgrade(directory=str(ROOT / "migrations"))
         load_reference_data()
         county = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == "411602"))
-        departments = list(db.session.scalars(
-            select(Department).where(Department.jurisdiction_id == county.id, Department.code.in_(["nr", "hrss"]))
-            .order_by(Department.code)
-        ))
+        departments = list(
+            db.session.scalars(
+                select(Department)
+                .where(Department.jurisdiction_id == county.id, Department.code.in_(["nr", "hrss"]))
+                .order_by(Department.code)
+            )
+        )
         cast.departments = [d.id for d in departments]
         for d_index, department in enumerate(departments):
             for n in range(3):
-                cadre = create_user(email=f"cadre{d_index}{n}@rel.cn", name=f"干部{d_index}{n}", password=PASSWORD,
-                                    role="cadre", department_id=department.id)
+                cadre = create_user(
+                    email=f"cadre{d_index}{n}@rel.cn",
+                    name=f"干部{d_index}{n}",
+                    password=PASSWORD,
+                    role="cadre",
+                    department_id=department.id,
+                )
                 cast.cadres[cadre.id] = cadre.email
         liaisons = [uid for uid in cast.cadres][:3]  # the cadres of 自然资源局 (land goes there)
         for n in range(companies):
-            company = Enterprise(name=f"可靠性测试企业{n}", credit_code=credit_code("411602"), jurisdiction_id=county.id,
-                                 liaison_id=liaisons[n % len(liaisons)])
+            company = Enterprise(
+                name=f"可靠性测试企业{n}",
+                credit_code=credit_code("411602"),
+                jurisdiction_id=county.id,
+                liaison_id=liaisons[n % len(liaisons)],
+            )
             db.session.add(company)
             db.session.flush()
-            user = create_user(email=f"company{n}@rel.cn", name=f"企业用户{n}", password=PASSWORD,
-                               role="enterprise", enterprise_id=company.id)
+            user = create_user(
+                email=f"company{n}@rel.cn",
+                name=f"企业用户{n}",
+                password=PASSWORD,
+                role="enterprise",
+                enterprise_id=company.id,
+            )
             cast.enterprises.append((user.email, company.id))
-        supervisor = create_user(email="supervisor@rel.cn", name="督查员", password=PASSWORD, role="supervisor",
-                                 jurisdiction_id=county.id)
+        supervisor = create_user(
+            email="supervisor@rel.cn", name="督查员", password=PASSWORD, role="supervisor", jurisdiction_id=county.id
+        )
         cast.supervisor = supervisor.email
         db.session.commit()
         db.engine.dispose()
@@ -122,16 +141,37 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {
-            **os.environ, "DATABASE_URL": url, "HELPDESK_ENV": "development", "SECRET_KEY": secrets.token_hex(32),
-            "MAIL_SUPPRESS_SEND": "true", "PYTHONPATH": str(ROOT),
+            **os.environ,
+            "DATABASE_URL": url,
+            "HELPDESK_ENV": "development",
+            "SECRET_KEY": secrets.token_hex(32),
+            "MAIL_SUPPRESS_SEND": "true",
+            "PYTHONPATH": str(ROOT),
         }
         env.pop("TEST_DATABASE_URL", None)
         # RELIABILITY_LOG=path keeps the server's log for a look after a failed run.
         self.log = open(os.environ.get("RELIABILITY_LOG", os.devnull), "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "1",
-             "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "--graceful-timeout", "5", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=self.log,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                str(workers),
+                "--threads",
+                "1",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                "5",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=self.log,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -202,8 +242,10 @@ class Stats:
 
     def summary(self) -> dict:
         return {
-            "requests": sum(self.codes.values()), "by_code": dict(sorted(self.codes.items())),
-            "p50_ms": round(self.percentile(0.50) * 1000, 1), "p95_ms": round(self.percentile(0.95) * 1000, 1),
+            "requests": sum(self.codes.values()),
+            "by_code": dict(sorted(self.codes.items())),
+            "p50_ms": round(self.percentile(0.50) * 1000, 1),
+            "p95_ms": round(self.percentile(0.95) * 1000, 1),
         }
 
 
@@ -215,7 +257,12 @@ def check_integrity(url: str, acknowledged: dict[int, str]) -> dict:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            rows = {r.id: r for r in conn.execute(text("SELECT id, number, status, number_prefix, number_year, number_seq FROM tickets"))}
+            rows = {
+                r.id: r
+                for r in conn.execute(
+                    text("SELECT id, number, status, number_prefix, number_year, number_seq FROM tickets")
+                )
+            }
             lost = [tid for tid in acknowledged if tid not in rows]
             wrong_number = [tid for tid, number in acknowledged.items() if tid in rows and rows[tid].number != number]
             numbers = [r.number for r in rows.values()]
@@ -243,9 +290,15 @@ def check_integrity(url: str, acknowledged: dict[int, str]) -> dict:
                     bad_replay.append(tid)
     finally:
         engine.dispose()
-    return {"tickets": len(rows), "acknowledged": len(acknowledged), "lost": len(lost),
-            "wrong_number": len(wrong_number), "duplicate_numbers": duplicates, "series_with_gaps": len(gaps),
-            "bad_replay": len(bad_replay)}
+    return {
+        "tickets": len(rows),
+        "acknowledged": len(acknowledged),
+        "lost": len(lost),
+        "wrong_number": len(wrong_number),
+        "duplicate_numbers": duplicates,
+        "series_with_gaps": len(gaps),
+        "bad_replay": len(bad_replay),
+    }
 
 
 def write_figures(name: str, figures: dict) -> None:

@@ -1,5 +1,6 @@
 """Fault: PostgreSQL restarts in the middle of a load run. While it is down the app answers 503
 quickly; it recovers by itself without restarting gunicorn; no acknowledged ticket is lost."""
+
 from __future__ import annotations
 
 import os
@@ -55,7 +56,9 @@ def test_database_restart_gives_503_then_recovers(deployment):
         time.sleep(0.5)
     load.join(120)
     figures = {
-        "during_outage": down.summary(), "load": stats.summary(), "recovered_after_s": recovered_after,
+        "during_outage": down.summary(),
+        "load": stats.summary(),
+        "recovered_after_s": recovered_after,
         **check_integrity(url, acknowledged),
     }
     write_figures("fault", figures)

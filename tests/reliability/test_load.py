@@ -1,5 +1,6 @@
 """Load: 20 concurrent clients file, accept, resolve and confirm for a bounded time; nothing
 acknowledged is lost, and ticket numbers stay unique and gapless."""
+
 from __future__ import annotations
 
 import os
@@ -24,10 +25,18 @@ def run_clients(server, cast, seconds: float, stats: Stats, acknowledged: dict, 
         i = 0
         while time.monotonic() < deadline and not (stop and stop.is_set()):
             i += 1
-            status, body, took = call("POST", f"{base}/api/v1/tickets", {
-                "category": "land", "title": f"负载测试 {n}-{i}", "description": "扩建项目需要新增用地指标，请协调。",
-                "priority": "normal",
-            }, mine, timeout=20)
+            status, body, took = call(
+                "POST",
+                f"{base}/api/v1/tickets",
+                {
+                    "category": "land",
+                    "title": f"负载测试 {n}-{i}",
+                    "description": "扩建项目需要新增用地指标，请协调。",
+                    "priority": "normal",
+                },
+                mine,
+                timeout=20,
+            )
             stats.add(status, took)
             if status != 201:
                 time.sleep(0.2)
@@ -38,11 +47,14 @@ def run_clients(server, cast, seconds: float, stats: Stats, acknowledged: dict, 
             assignee = (body.get("assignee") or {}).get("id")
             if assignee not in cadre_tokens:
                 continue
-            for action, who, extra in (("accept", cadre_tokens[assignee], {}),
-                                       ("resolve", cadre_tokens[assignee], {"note": "已协调解决。"}),
-                                       ("confirm", mine, {"rating": "satisfied"})):
-                status, _, took = call("POST", f"{base}/api/v1/tickets/{ticket_id}/actions",
-                                       {"action": action, **extra}, who, timeout=20)
+            for action, who, extra in (
+                ("accept", cadre_tokens[assignee], {}),
+                ("resolve", cadre_tokens[assignee], {"note": "已协调解决。"}),
+                ("confirm", mine, {"rating": "satisfied"}),
+            ):
+                status, _, took = call(
+                    "POST", f"{base}/api/v1/tickets/{ticket_id}/actions", {"action": action, **extra}, who, timeout=20
+                )
                 stats.add(status, took)
                 if status != 200:
                     break

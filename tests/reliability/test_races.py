@@ -1,5 +1,6 @@
 """Races: 50 concurrent resolve, reopen, transfer and urge calls on the same tickets. Every
 answer is 200 or 409, each final status is one the workflow allows, and the log replays to it."""
+
 from __future__ import annotations
 
 import random
@@ -20,8 +21,12 @@ def test_concurrent_actions_answer_200_or_409(deployment):
     supervisor = token(base, cast.supervisor)
     tickets = []
     for mine, _company in companies:
-        status, body, _ = call("POST", f"{base}/api/v1/tickets", {
-            "category": "land", "title": "并发测试工单", "description": "用于并发操作测试的工单内容。"}, mine)
+        status, body, _ = call(
+            "POST",
+            f"{base}/api/v1/tickets",
+            {"category": "land", "title": "并发测试工单", "description": "用于并发操作测试的工单内容。"},
+            mine,
+        )
         assert status == 201, body
         assignee = cadre_tokens[body["assignee"]["id"]]
         status, body, _ = call("POST", f"{base}/api/v1/tickets/{body['id']}/actions", {"action": "accept"}, assignee)
@@ -29,8 +34,12 @@ def test_concurrent_actions_answer_200_or_409(deployment):
         # The other department co-handles (协办), so whichever of the two holds the ticket after a
         # transfer, every caller below can still see it: a refusal is then a conflict, not a 404.
         other = next(d for d in cast.departments if d != body["department"]["id"])
-        status, body, _ = call("POST", f"{base}/api/v1/tickets/{body['id']}/actions",
-                               {"action": "add_cohandler", "department_id": other}, supervisor)
+        status, body, _ = call(
+            "POST",
+            f"{base}/api/v1/tickets/{body['id']}/actions",
+            {"action": "add_cohandler", "department_id": other},
+            supervisor,
+        )
         assert status == 200, body
         tickets.append((body["id"], mine))
 

@@ -1,4 +1,5 @@
 """Fixtures of the report tests: tickets inserted directly, with every field the figures read spelled out."""
+
 from __future__ import annotations
 
 import itertools

@@ -1,4 +1,5 @@
 """The report as CSV (streamed) and XLSX (read back with openpyxl)."""
+
 from __future__ import annotations
 
 import csv

@@ -1,4 +1,5 @@
 """Each figure of PRODUCT.md §6 against small hand-computed fixtures."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -53,11 +54,19 @@ def test_worked_example_626_eligible(app, tickets, admin, completed, meets, gap)
 def test_empty_scope_has_null_rates(tickets, admin):
     figures = county_report(admin)
     assert figures.as_dict() == {
-        "total": 0, "eligible": 0, "completed": 0, "closed": 0,
-        "completion_rate": None, "closed_rate": None, "on_time_rate": None, "response_rate": None,
+        "total": 0,
+        "eligible": 0,
+        "completed": 0,
+        "closed": 0,
+        "completion_rate": None,
+        "closed_rate": None,
+        "on_time_rate": None,
+        "response_rate": None,
         "satisfaction_rate": None,
         "open_by_warning": {"green": 0, "yellow": 0, "orange": 0, "red": 0, "awaiting": 0},
-        "gap_to_target": 0, "meets_target": None, "score": None,
+        "gap_to_target": 0,
+        "meets_target": None,
+        "score": None,
     }
 
 
@@ -191,20 +200,49 @@ def test_only_unrated_closures_give_null_satisfaction(tickets, admin):
 def test_open_by_warning_counts_each_colour_and_awaiting(tickets, admin):
     now = AS_OF
     answered = {"first_response_at": now - timedelta(days=30), "response_due_at": now - timedelta(days=29)}
-    future = {"yellow_from": now + timedelta(days=1), "due_at": now + timedelta(days=2), "red_from": now + timedelta(days=5)}
+    future = {
+        "yellow_from": now + timedelta(days=1),
+        "due_at": now + timedelta(days=2),
+        "red_from": now + timedelta(days=5),
+    }
     tickets.add(2, status="in_progress", **answered, **future)  # green
-    tickets.add(1, status="assigned", response_due_at=now + timedelta(hours=1),
-                **{k: v for k, v in future.items()})  # green: response not due yet
+    tickets.add(
+        1, status="assigned", response_due_at=now + timedelta(hours=1), **{k: v for k, v in future.items()}
+    )  # green: response not due yet
     tickets.add(1, status="assigned", response_due_at=now - timedelta(hours=1), **future)  # yellow: no response
-    tickets.add(1, status="in_progress", **answered, yellow_from=now - timedelta(hours=1),
-                due_at=now + timedelta(hours=10), red_from=now + timedelta(days=3))  # yellow: due today
-    tickets.add(1, status="submitted", **answered, yellow_from=now - timedelta(days=2),
-                due_at=now - timedelta(days=1), red_from=now + timedelta(days=2))  # orange
-    tickets.add(1, status="in_progress", **answered, yellow_from=now - timedelta(days=6),
-                due_at=now - timedelta(days=5), red_from=now - timedelta(days=1))  # red: overdue 3+ days
+    tickets.add(
+        1,
+        status="in_progress",
+        **answered,
+        yellow_from=now - timedelta(hours=1),
+        due_at=now + timedelta(hours=10),
+        red_from=now + timedelta(days=3),
+    )  # yellow: due today
+    tickets.add(
+        1,
+        status="submitted",
+        **answered,
+        yellow_from=now - timedelta(days=2),
+        due_at=now - timedelta(days=1),
+        red_from=now + timedelta(days=2),
+    )  # orange
+    tickets.add(
+        1,
+        status="in_progress",
+        **answered,
+        yellow_from=now - timedelta(days=6),
+        due_at=now - timedelta(days=5),
+        red_from=now - timedelta(days=1),
+    )  # red: overdue 3+ days
     tickets.add(1, status="in_progress", **answered, **future, reopen_count=2)  # red: reopened twice
-    tickets.add(2, status="awaiting_enterprise", **answered, yellow_from=now - timedelta(days=6),
-                due_at=now - timedelta(days=5), red_from=now - timedelta(days=1))  # clock stopped
+    tickets.add(
+        2,
+        status="awaiting_enterprise",
+        **answered,
+        yellow_from=now - timedelta(days=6),
+        due_at=now - timedelta(days=5),
+        red_from=now - timedelta(days=1),
+    )  # clock stopped
     tickets.add(1, status="resolved", **future)  # no warning
     tickets.add(1, status="declined", **future)  # no warning
     figures = county_report(admin, as_of=now)

@@ -1,4 +1,5 @@
 """Report rows: by child jurisdiction, department, cadre, category, month and ISO week; the [from, to) period."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -75,7 +76,9 @@ def test_cadre_rows_with_a_row_for_unassigned(tickets, admin):
     tickets.add(3, status="submitted")
     report = resolution_report(admin, group_by="cadre", as_of=AS_OF)
     assert [(row.key, row.label, row.figures.total) for row in report.rows] == [
-        (wang.id, "王芳", 2), (li.id, "李强", 1), (None, "未分配", 3)
+        (wang.id, "王芳", 2),
+        (li.id, "李强", 1),
+        (None, "未分配", 3),
     ]
 
 
@@ -85,7 +88,9 @@ def test_category_rows_are_keyed_by_code(tickets, admin):
     tickets.add(1, category="finance", status="declined")
     report = resolution_report(admin, group_by="category", as_of=AS_OF, locale="en")
     assert [(row.key, row.figures.total, row.figures.eligible) for row in report.rows] == [
-        ("finance", 1, 0), ("land", 2, 2), ("tax", 1, 1)
+        ("finance", 1, 0),
+        ("land", 2, 2),
+        ("tax", 1, 1),
     ]
     assert report.rows[1].label == "Land"
 
@@ -101,7 +106,10 @@ def test_months_are_counted_in_shanghai_time(tickets, admin):
     tickets.add(created_at=utc(2024, 2, 10, 3, 0))
     report = resolution_report(admin, group_by="month", as_of=AS_OF)
     assert [(row.key, row.label, row.figures.total) for row in report.rows] == [
-        ("2024-01", "2024-01", 1), ("2024-02", "2024-02", 1), ("2024-03", "2024-03", 1), ("2024-04", "2024-04", 2)
+        ("2024-01", "2024-01", 1),
+        ("2024-02", "2024-02", 1),
+        ("2024-03", "2024-03", 1),
+        ("2024-04", "2024-04", 2),
     ]
 
 

@@ -1,4 +1,5 @@
 """Who sees which report (PRODUCT.md §7 visibility), and the arguments a report refuses."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,5 @@
 """The SQL behind the report, where it must agree with migration 0002."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -24,7 +25,9 @@ def _normalised(sql: str) -> str:
     return " ".join(sql.replace("tickets.", "").replace("(", " ( ").replace(")", " ) ").split())
 
 
-@pytest.mark.parametrize(("unit", "statistics"), [("month", "st_tickets_local_month"), ("week", "st_tickets_local_week")])
+@pytest.mark.parametrize(
+    ("unit", "statistics"), [("month", "st_tickets_local_month"), ("week", "st_tickets_local_week")]
+)
 def test_period_keys_are_the_expressions_postgresql_keeps_statistics_on(unit, statistics):
     # PostgreSQL uses expression statistics only for the very same expression: if these drift apart,
     # the planner guesses a million groups again and sorts the whole table instead of hashing it.

@@ -161,9 +161,7 @@ def test_department_codes_unique_within_jurisdiction(departments):
 def test_exactly_one_default_per_jurisdiction(departments, jurisdictions):
     defaults = Counter(d["jurisdiction_code"] for d in departments if d["is_default"])
     for j in jurisdictions:
-        assert defaults[j["code"]] == 1, (
-            f"{j['name']} needs exactly one default department"
-        )
+        assert defaults[j["code"]] == 1, f"{j['name']} needs exactly one default department"
 
 
 def test_default_is_the_general_office(departments):
@@ -253,19 +251,14 @@ def test_counties_have_rules_with_realistic_gaps(rules):
         assert "other" not in covered
     # at least one county relies on the city for legal matters
     assert any(
-        not any(
-            r["category"] == "legal" and r["jurisdiction_code"] == code for r in rules
-        )
-        for code in COUNTY_CODES
+        not any(r["category"] == "legal" and r["jurisdiction_code"] == code for r in rules) for code in COUNTY_CODES
     )
 
 
 def test_fallback_resolves_every_category_everywhere(rules, jurisdictions):
     """Walking up the tree (PRODUCT.md §4) always finds a rule."""
     parent = {j["code"]: j["parent_code"] for j in jurisdictions}
-    table = {
-        (r["category"], r["jurisdiction_code"]): r["department_code"] for r in rules
-    }
+    table = {(r["category"], r["jurisdiction_code"]): r["department_code"] for r in rules}
     for j in jurisdictions:
         for cat in CATEGORY_CODES:
             code = j["code"]
@@ -275,9 +268,7 @@ def test_fallback_resolves_every_category_everywhere(rules, jurisdictions):
 
 
 def test_obvious_routes(rules):
-    table = {
-        (r["category"], r["jurisdiction_code"]): r["department_code"] for r in rules
-    }
+    table = {(r["category"], r["jurisdiction_code"]): r["department_code"] for r in rules}
     assert table[("land", CITY)] == "nr"
     assert table[("utilities", CITY)] == "power"
     assert table[("tax", CITY)] == "tax"
