@@ -434,6 +434,14 @@ class DemoBuilder:
                 if accepted:
                     self.act(ticket.assignee, ticket, "accept", min(when + timedelta(hours=2), now))
                 bar.update(1)
+        # The demo cadre's own queue (王芳, 川汇区自然资源局, liaison of the demo company): one land
+        # issue (15 working days) of every colour.
+        land = next(c for c in self.categories if c.code == "land")
+        for age in (1, 15, 16, 19):
+            when = min(at(working_days_before(self.cal, today, age), 10.0), now - timedelta(minutes=5))
+            ticket = self.file(when, enterprise_id=demo_company, category=land)
+            self.act(ticket.assignee, ticket, "accept", min(when + timedelta(hours=1), now))
+            bar.update(1)
         for i in range(4):  # awaiting the enterprise's documents: the clock is stopped
             when = at(working_days_before(self.cal, today, 3), 9.5)
             ticket = self.file(
@@ -462,7 +470,7 @@ class DemoBuilder:
     def planned_tickets(self, today: date) -> int:
         last_full = working_days_before(self.cal, today, 25)
         months = (last_full.year - 2025) * 12 + last_full.month
-        return TICKETS_2024 + MONTHLY_SINCE_2025 * months + 45 + 4 + 4
+        return TICKETS_2024 + MONTHLY_SINCE_2025 * months + 45 + 4 + 4 + 4
 
 
 def database_is_empty() -> bool:
