@@ -242,3 +242,10 @@ def test_one_sweep_both_warns_and_closes(w):
     assert result.summary() == (
         "sweep: 1 warned tickets checked, 1 turned worse (orange 1), 1 auto-closed, 2 digest emails"
     )
+
+
+def test_flask_sla_sweep_prints_one_summary_line(app, db):
+    result = app.test_cli_runner().invoke(args=["sla", "sweep"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sweep: ") and "auto-closed" in lines[0]
