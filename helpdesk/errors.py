@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, flash, jsonify, redirect, render_template, request
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+import psycopg
+from flask import Flask, Response, flash, jsonify, redirect, render_template, request
+from markupsafe import escape
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    OperationalError,
+    PendingRollbackError,
+)
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -64,12 +73,33 @@ def error_body(status: int, message: str, errors: dict | None = None, location: 
     return body
 
 
+# Errors that mean "the database went away under this request" even when they do not arrive as a
+# wrapped DBAPIError: a session left broken by a failed statement, a dropped pooled connection, or
+# the driver's own error raised outside SQLAlchemy.
+DATABASE_GONE = (PendingRollbackError, DisconnectionError, psycopg.OperationalError, psycopg.InterfaceError)
+
+
+UNAVAILABLE_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>503</title><style>body{{font-family:sans-serif;margin:3rem auto;max-width:40rem;padding:0 1rem}}</style></head>
+<body><h1>503 · 服务暂时不可用 / Service temporarily unavailable</h1><p>{message}</p>
+<p>请稍后重试。Please try again in a moment.</p></body></html>
+"""
+
+
+def _rollback_quietly() -> None:
+    from helpdesk.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection may already be gone; the request still gets its answer
+        log.warning("rollback failed: the database connection is gone")
+
+
 def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(exc: DomainError):
-        from helpdesk.extensions import db
-
-        db.session.rollback()
+        _rollback_quietly()
         if _wants_json():
             # A field named by a service is where the request carried it: the query string of a GET, else the body
             # (a JSON document, or a multipart form with files).
@@ -83,27 +113,23 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def handle_database_down(exc):
-        from helpdesk.extensions import db
-
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
         log.error("database error: %s: %s", exc.__class__.__name__, detail[0] if detail else "")
-        try:
-            db.session.rollback()
-        except Exception:  # noqa: BLE001 - the connection is already gone
-            pass
+        _rollback_quietly()
         message = "The service is temporarily unavailable. Please try again shortly."
         if _wants_json():
             return jsonify(error_body(503, message)), 503
-        return render_template("errors/error.html", code=503, message=message), 503
+        # A page of its own, outside Jinja: the usual layout and its context ask the database who
+        # is logged in and how many notifications they have.
+        body = UNAVAILABLE_PAGE.format(message=escape(message))
+        return Response(body, 503, {"Retry-After": "5"}, mimetype="text/html")
 
     @app.errorhandler(DataError)
     @app.errorhandler(IntegrityError)
     def handle_bad_data(exc):
         """A value the database refuses (NUL in text, a number out of range) is the request's fault;
         a unique-key collision that slipped past the services' checks is a concurrent duplicate."""
-        from helpdesk.extensions import db
-
-        db.session.rollback()
+        _rollback_quietly()
         status = 409 if isinstance(exc, IntegrityError) else 400
         message = (
             "That conflicts with a record saved at the same moment. Reload and try again."
@@ -134,7 +160,10 @@ def init_error_handlers(app: Flask) -> None:
     def handle_unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
             return handle_http(exc)
+        if isinstance(exc, DATABASE_GONE):
+            return handle_database_down(exc)
         log.exception("unhandled error")
+        _rollback_quietly()
         message = "Something went wrong on our side. The error has been logged."
         if _wants_json():
             return jsonify(error_body(500, message)), 500

@@ -149,8 +149,11 @@ class Server:
             "PYTHONPATH": str(ROOT),
         }
         env.pop("TEST_DATABASE_URL", None)
-        # RELIABILITY_LOG=path keeps the server's log for a look after a failed run.
-        self.log = open(os.environ.get("RELIABILITY_LOG", os.devnull), "w")  # noqa: SIM115 - closed in stop()
+        # The server's log is kept for a look after a failed run (CI prints its tracebacks).
+        log_dir = ROOT / "instance" / "reliability"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = os.environ.get("RELIABILITY_LOG") or str(log_dir / f"gunicorn-{self.port}.log")
+        self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [
                 sys.executable,
