@@ -12,14 +12,11 @@ from sqlalchemy import select
 from helpdesk.api.auth import current_user
 from helpdesk.api.common import ApiBlueprint, paginate
 from helpdesk.auth.models import Role, User
-from helpdesk.calendar.workdays import start_of_day
 from helpdesk.db import utcnow
 from helpdesk.errors import NotFound
 from helpdesk.extensions import db
-from helpdesk.jurisdictions.models import Category
-from helpdesk.jurisdictions.queries import subtree_ids
 from helpdesk.tickets.models import Comment, Ticket, TicketEvent
-from helpdesk.tickets.queries import visible_tickets, with_ticket_details
+from helpdesk.tickets.queries import filter_tickets, visible_tickets, with_ticket_details
 from helpdesk.tickets.schemas import (
     ActionSchema,
     CommentCreateSchema,
@@ -53,29 +50,21 @@ def load_visible_ticket(user: User, ticket_id: int) -> Ticket:
 
 
 def _filtered(user: User, args: dict):
-    query = visible_tickets(user)
-    if args.get("status"):
-        query = query.where(Ticket.status.in_(args["status"]))
-    if "category" in args:
-        query = query.where(Ticket.category_id.in_(select(Category.id).where(Category.code == args["category"])))
-    if "warning" in args:
-        query = query.where(Ticket.warning_filter(args["warning"], utcnow()))
-    for name in ("enterprise_id", "department_id"):
-        if name in args:
-            query = query.where(getattr(Ticket, name) == args[name])
-    if "assignee_id" in args:
-        query = query.where(Ticket.assignee_id == (user.id if args["assignee_id"] == "me" else args["assignee_id"]))
-    if "jurisdiction_id" in args:
-        query = query.where(Ticket.jurisdiction_id.in_(subtree_ids(args["jurisdiction_id"])))
-    if args.get("q"):
-        text = args["q"].strip()
-        query = query.where(
-            Ticket.title.icontains(text, autoescape=True) | Ticket.number.icontains(text, autoescape=True)
-        )
-    if "created_from" in args:
-        query = query.where(Ticket.created_at >= start_of_day(args["created_from"]))
-    if "created_to" in args:
-        query = query.where(Ticket.created_at < start_of_day(args["created_to"]))
+    assignee = args.get("assignee_id")
+    query = filter_tickets(
+        visible_tickets(user),
+        now=utcnow(),
+        statuses=args.get("status"),
+        category=args.get("category"),
+        warning=args.get("warning"),
+        enterprise_id=args.get("enterprise_id"),
+        department_id=args.get("department_id"),
+        assignee_id=user.id if assignee == "me" else assignee,
+        jurisdiction_id=args.get("jurisdiction_id"),
+        q=args.get("q"),
+        created_from=args.get("created_from"),
+        created_to=args.get("created_to"),
+    )
     return query.order_by(*SORTS[args["sort"]])
 
 

@@ -67,3 +67,52 @@ def with_ticket_details(query: Select) -> Select:
         selectinload(Ticket.assignee),
         selectinload(Ticket.liaison),
     )
+
+
+def filter_tickets(
+    query: Select,
+    *,
+    now,
+    statuses=None,
+    category: str | None = None,
+    warning: str | None = None,
+    enterprise_id: int | None = None,
+    department_id: int | None = None,
+    assignee_id: int | None = None,
+    jurisdiction_id: int | None = None,
+    q: str | None = None,
+    created_from=None,
+    created_to=None,
+) -> Select:
+    """The ticket-list filters the pages and the API share; None leaves a filter out.
+
+    `q` matches the title or the number as plain text (% and _ are not wildcards); `jurisdiction_id`
+    takes the whole subtree by the enterprise's county; dates are Asia/Shanghai days, `created_to` exclusive.
+    """
+    from helpdesk.calendar.workdays import start_of_day
+    from helpdesk.jurisdictions.models import Category
+
+    if statuses:
+        query = query.where(Ticket.status.in_(list(statuses)))
+    if category:
+        query = query.where(Ticket.category_id.in_(select(Category.id).where(Category.code == category)))
+    if warning:
+        query = query.where(Ticket.warning_filter(warning, now))
+    if enterprise_id is not None:
+        query = query.where(Ticket.enterprise_id == enterprise_id)
+    if department_id is not None:
+        query = query.where(Ticket.department_id == department_id)
+    if assignee_id is not None:
+        query = query.where(Ticket.assignee_id == assignee_id)
+    if jurisdiction_id is not None:
+        query = query.where(Ticket.jurisdiction_id.in_(subtree_ids(jurisdiction_id)))
+    text = (q or "").strip()
+    if text:
+        query = query.where(
+            Ticket.title.icontains(text, autoescape=True) | Ticket.number.icontains(text, autoescape=True)
+        )
+    if created_from is not None:
+        query = query.where(Ticket.created_at >= start_of_day(created_from))
+    if created_to is not None:
+        query = query.where(Ticket.created_at < start_of_day(created_to))
+    return query

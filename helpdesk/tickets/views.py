@@ -48,7 +48,7 @@ from helpdesk.main.pages import (
 from helpdesk.tickets import labels
 from helpdesk.tickets.forms import AttachmentForm, CommentForm, FileTicketForm, action_form_class
 from helpdesk.tickets.models import OPEN_STATUSES, Attachment, Colour, Comment, Status, Ticket, TicketCohandler
-from helpdesk.tickets.queries import visible_enterprises, visible_tickets
+from helpdesk.tickets.queries import filter_tickets, visible_enterprises, visible_tickets
 from helpdesk.tickets.services import acting_parties, add_comment, allowed_actions, file_ticket, perform_action
 from helpdesk.tickets.workflow import TRANSITIONS, USER_ACTIONS
 
@@ -102,31 +102,20 @@ def _filtered_tickets(query, now):
     """Apply the list filters of the query string; values that make no sense are ignored."""
     args = request.args
     status = args.get("status", "")
-    if status == "open":
-        query = query.where(Ticket.status.in_(OPEN_VALUES))
-    elif status in {s.value for s in Status}:
-        query = query.where(Ticket.status == status)
+    statuses = OPEN_VALUES if status == "open" else [status] if status in {s.value for s in Status} else None
     warning = args.get("warning", "")
-    if warning in {c.value for c in Colour}:
-        query = query.where(Ticket.warning_filter(warning, now))
-    category = query_text("category", 30)
-    if category:
-        query = query.join(Category, Category.id == Ticket.category_id).where(Category.code == category)
-    jurisdiction_id = arg_id("jurisdiction_id")
-    if jurisdiction_id:
-        query = query.where(Ticket.jurisdiction_id.in_(subtree_ids(jurisdiction_id)))
-    department_id = arg_id("department_id")
-    if department_id:
-        query = query.where(Ticket.department_id == department_id)
-    if args.get("assignee") == "me":
-        query = query.where(Ticket.assignee_id == current_user.id)
-    enterprise_id = arg_id("enterprise_id")
-    if enterprise_id:
-        query = query.where(Ticket.enterprise_id == enterprise_id)
-    q = query_text()
-    if q:
-        pattern = f"%{q}%"
-        query = query.where(or_(Ticket.number.ilike(pattern), Ticket.title.ilike(pattern)))
+    query = filter_tickets(
+        query,
+        now=now,
+        statuses=statuses,
+        category=query_text("category", 30) or None,
+        warning=warning if warning in {c.value for c in Colour} else None,
+        enterprise_id=arg_id("enterprise_id") or None,
+        department_id=arg_id("department_id") or None,
+        assignee_id=current_user.id if args.get("assignee") == "me" else None,
+        jurisdiction_id=arg_id("jurisdiction_id") or None,
+        q=query_text() or None,
+    )
     if args.get("sort") == "due":
         query = query.order_by(colour_rank(now), Ticket.due_at, Ticket.id)
     else:
