@@ -97,6 +97,7 @@ def prepare(url: str, companies: int = 20) -> Cast:
             )
         )
         cast.departments = [d.id for d in departments]
+        liaisons: list[int] = []
         for d_index, department in enumerate(departments):
             for n in range(3):
                 cadre = create_user(
@@ -107,7 +108,10 @@ def prepare(url: str, companies: int = 20) -> Cast:
                     department_id=department.id,
                 )
                 cast.cadres[cadre.id] = cadre.email
-        liaisons = [uid for uid in cast.cadres][:3]  # the cadres of 自然资源局 (land goes there)
+                if department.code == "nr":
+                    liaisons.append(cadre.id)
+        # The companies are paired with cadres of 自然资源局, where land issues go, so a land ticket's
+        # handler there is always its liaison (who keeps seeing it after a transfer).
         for n in range(companies):
             company = Enterprise(
                 name=f"可靠性测试企业{n}",
