@@ -271,7 +271,7 @@ def build_people(rng: random.Random) -> World:
 
 def ticket_rows(world: World, count: int, now: datetime, rng: random.Random):
     """Yield `count` ticket tuples (TICKET_COLUMNS order), oldest first, filed on working days."""
-    from helpdesk.calendar.service import get_calendar
+    from helpdesk.calendar.services import get_calendar
     from helpdesk.seeding.demo import FILLERS, TITLES
     from helpdesk.tickets.deadlines import initial_thresholds
 

@@ -31,13 +31,12 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import case, event, func, select
+from sqlalchemy import event, func, select
 
 from bench.generate import BENCH_LOGINS, BENCH_PASSWORD, drop_database, generate, make_app, parse_count
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-COLOUR_ORDER = ("red", "orange", "yellow", "green")
 # The targets of the issue at 1,000,000 tickets on PostgreSQL (milliseconds).
 TARGETS_MS = {
     "report: province by jurisdiction": 500,
@@ -72,8 +71,7 @@ def cadre_queue(cadre, now):
     from helpdesk.tickets.models import OPEN_STATUSES, Ticket
     from helpdesk.tickets.queries import visible_tickets
 
-    warning = Ticket.warning_sql(now)
-    rank = case(*[(warning == c, i) for i, c in enumerate(COLOUR_ORDER)], else_=len(COLOUR_ORDER))
+    rank = Ticket.colour_rank_sql(now)
     query = (
         visible_tickets(cadre)
         .where(Ticket.assignee_id == cadre.id, Ticket.status.in_([s.value for s in OPEN_STATUSES]))
@@ -99,7 +97,7 @@ def colour_list(user, colour, now):
 
 
 def cases(people):
-    from helpdesk.reports.service import resolution_report
+    from helpdesk.reports.services import resolution_report
 
     province, county, cadre = people["province_supervisor"], people["county_supervisor"], people["cadre"]
     return {

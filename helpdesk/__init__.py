@@ -45,8 +45,10 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     init_login(app)
     from helpdesk.i18n import init_template_helpers
+    from helpdesk.pages import register_template_helpers
 
     init_template_helpers(app)
+    register_template_helpers(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from helpdesk.dbsetup import enable_sqlite_foreign_keys
 
@@ -54,7 +56,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from helpdesk.admin.views import bp as admin_bp
+    from helpdesk.admin import bp as admin_bp
     from helpdesk.api import init_api
     from helpdesk.auth.views import bp as auth_bp
     from helpdesk.enterprises.views import bp as enterprises_bp

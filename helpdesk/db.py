@@ -17,6 +17,11 @@ NAMING_CONVENTION = {
 }
 
 
+# Ids are 32-bit integer columns (PostgreSQL `integer`): a larger number names nothing, and handed to the
+# database it would be an "out of range" error, so pages and API refuse it before any query.
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -21,15 +21,29 @@ log = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
-    """Base of the errors services raise; `status` is the HTTP code it maps to."""
+    """Base of the errors services raise; `status` is the HTTP code it maps to.
+
+    `message` is an English template with %(name)s placeholders filled from `params`: `.message` is the
+    English sentence (the API's, and the logs'), `.localized()` the same in the reader's language. pybabel
+    extracts the first argument of every DomainError subclass call (babel.cfg), so a message is written
+    once, where it is raised.
+    """
 
     status = 400
 
-    def __init__(self, message: str, field: str | None = None, errors: dict | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, field: str | None = None, errors: dict | None = None, **params):
+        self.template = message
+        self.params = params
+        self.message = message % params if params else message
+        super().__init__(self.message)
         self.field = field
-        self.errors = errors or ({field: [message]} if field else None)
+        self.errors = errors or ({field: [self.message]} if field else None)
+
+    def localized(self) -> str:
+        """The message in the current locale (Flask-Babel), with its values filled in."""
+        from flask_babel import gettext
+
+        return gettext(self.template, **self.params) if self.params else gettext(self.template)
 
 
 class NotFound(DomainError):
@@ -107,6 +121,8 @@ def init_error_handlers(app: Flask) -> None:
             if request.mimetype == "multipart/form-data":
                 location = "multipart"
             return jsonify(error_body(exc.status, exc.message, exc.errors, location)), exc.status
+        if exc.status == 404:  # a page naming something the user may not see: the same 404 as a missing one
+            return render_template("errors/error.html", code=404, message=None), 404
         flash(exc.message, "danger")
         return redirect(request.referrer or "/")
 

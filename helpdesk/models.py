@@ -1,6 +1,6 @@
 """Every feature's models, imported in one place so that metadata (and Alembic) sees them all."""
 
-from helpdesk.admin.models import AdminAuditLog
+from helpdesk.audit.models import AdminAuditLog
 from helpdesk.auth.models import ApiToken, Role, User
 from helpdesk.calendar.models import HolidayOverride
 from helpdesk.enterprises.models import Enterprise

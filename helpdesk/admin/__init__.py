@@ -1,1 +1,6 @@
-"""Admin pages and the admin audit log."""
+"""Admin pages (under /admin), one module per area; the verbs they call live in each feature's services."""
+
+from helpdesk.admin import audit_log, enterprises, holidays, overview, reference, users  # noqa: F401 - routes
+from helpdesk.admin.blueprint import bp
+
+__all__ = ["bp"]

@@ -19,9 +19,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from helpdesk.auth.services import MIN_PASSWORD
 from helpdesk.enterprises.forms import optional_int
-from helpdesk.main.forms import BaseForm
-from helpdesk.main.pages import options
-from helpdesk.tickets.labels import ROLE_LABELS
+from helpdesk.forms import BaseForm
+from helpdesk.labels import ROLE_LABELS
+from helpdesk.pages import options
 
 LOCALES = options([("zh_CN", "中文"), ("en", "English")])
 

@@ -13,11 +13,9 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.routing import BaseConverter
 
+from helpdesk.db import MAX_ID
 from helpdesk.extensions import db
 
-# Ids are PostgreSQL `integer` columns: a bigger number can name nothing, and passed to the database it
-# would be an "out of range" error (a 500 on SQLite), so it is refused before any query.
-MAX_ID = 2**31 - 1
 PER_PAGE_MAX = 100
 
 

@@ -10,7 +10,7 @@ from helpdesk.api.common import ApiBlueprint
 from helpdesk.attachments.schemas import AttachmentSchema, UploadSchema
 from helpdesk.attachments.services import discard_file, open_attachment, store_attachment, visible_attachments
 from helpdesk.extensions import db
-from helpdesk.tickets.api import load_visible_ticket
+from helpdesk.tickets.queries import load_visible_ticket
 
 blp = ApiBlueprint("api_attachments", __name__, url_prefix="/api/v1", description="Files attached to tickets.")
 

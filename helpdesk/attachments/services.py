@@ -79,7 +79,7 @@ def store_attachment(
             while chunk := file_storage.stream.read(CHUNK):
                 size += len(chunk)
                 if size > MAX_BYTES:
-                    raise FileTooLarge(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+                    raise FileTooLarge(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.", field="file")
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
@@ -87,7 +87,9 @@ def store_attachment(
         if size == 0:
             raise ValidationFailed("The file is empty.", field="file")
         if kind is None:
-            raise FileTypeNotAllowed(f"Only {ALLOWED_NAMES} files can be attached (judged by their content).")
+            raise FileTypeNotAllowed(
+                f"Only {ALLOWED_NAMES} files can be attached (judged by their content).", field="file"
+            )
         stored_name = secrets.token_hex(16)
         os.replace(temp_path, folder / stored_name)
     except BaseException:

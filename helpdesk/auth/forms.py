@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
-from helpdesk.main.forms import BaseForm
+from helpdesk.forms import BaseForm
 
 
 class LoginForm(BaseForm):

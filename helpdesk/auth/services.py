@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from helpdesk.audit.services import record_change, snapshot
 from helpdesk.auth.models import ApiToken, Role, User
 from helpdesk.db import utcnow
 from helpdesk.enterprises.models import Enterprise
@@ -26,7 +27,7 @@ def normalize_email(email: str) -> str:
     try:
         return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise ValidationFailed(f"Not a valid email address: {exc}", field="email") from exc
+        raise ValidationFailed("Not a valid email address: %(reason)s", field="email", reason=str(exc)) from exc
 
 
 def create_user(
@@ -43,11 +44,11 @@ def create_user(
     """Create a user of a role with the one link that role needs (flushes, never commits)."""
     email = normalize_email(email)
     if role not in {r.value for r in Role}:
-        raise ValidationFailed(f"Role must be one of {', '.join(r.value for r in Role)}.", field="role")
+        raise ValidationFailed("Role must be one of %(roles)s.", field="role", roles=", ".join(r.value for r in Role))
     if not (name or "").strip():
         raise ValidationFailed("Name is required.", field="name")
     if len(password or "") < MIN_PASSWORD:
-        raise ValidationFailed(f"Password must be at least {MIN_PASSWORD} characters.", field="password")
+        raise ValidationFailed("Password must be at least %(n)s characters.", field="password", n=MIN_PASSWORD)
     if locale not in ("zh_CN", "en"):
         raise ValidationFailed("Locale must be zh_CN or en.", field="locale")
     needs = {
@@ -58,11 +59,13 @@ def create_user(
     if role in needs:
         field, value, model = needs[Role(role)]
         if value is None:
-            raise ValidationFailed(f"A {role} user needs {field}.", field=field)
+            raise ValidationFailed("A %(role)s user needs %(link)s.", field=field, role=role, link=field)
         if db.session.get(model, value) is None:
-            raise ValidationFailed(f"No such {field.removesuffix('_id')}: {value}.", field=field)
+            raise ValidationFailed(
+                "No such %(kind)s: %(value)s.", field=field, kind=field.removesuffix("_id"), value=value
+            )
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
-        raise Conflict(f"A user with email {email} already exists.", field="email")
+        raise Conflict("A user with email %(email)s already exists.", field="email", email=email)
     user = User(
         email=email,
         name=name.strip(),
@@ -78,6 +81,29 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def admin_only(actor: User | None) -> None:
+    """Admin verbs refuse everybody else (403)."""
+    if actor is None or actor.role != Role.ADMIN:
+        raise NotAllowed("Only admins change reference data.")
+
+
+def create_user_as_admin(actor: User, **values) -> User:
+    """Create a user of any role (see auth.services.create_user), audited."""
+    admin_only(actor)
+    user = create_user(**values)
+    record_change(actor, "user", user, "create", None)
+    return user
+
+
+def set_user_active(actor: User, user: User, active: bool) -> User:
+    """Deactivate (or reactivate) a user: a deactivated user cannot log in and its tokens stop working."""
+    return update_user(actor, user, {"active": bool(active)})
+
+
+def reset_password(actor: User, user: User, password: str) -> User:
+    return update_user(actor, user, {"password": password})
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -99,8 +125,6 @@ def _unknown_user_hash() -> str:
 
 def update_user(actor: User, user: User, values: dict) -> User:
     """Admin changes to a user: name, active, password, department_id, away_until, locale (audited)."""
-    from helpdesk.admin.audit import record_change, snapshot
-
     if actor.role != Role.ADMIN:
         raise NotAllowed("Only admins change other users.")
     before = snapshot(user)
@@ -115,7 +139,7 @@ def update_user(actor: User, user: User, values: dict) -> User:
         user.active = bool(values["active"])
     if "password" in values:
         if len(values["password"] or "") < MIN_PASSWORD:
-            raise ValidationFailed(f"Password must be at least {MIN_PASSWORD} characters.", field="password")
+            raise ValidationFailed("Password must be at least %(n)s characters.", field="password", n=MIN_PASSWORD)
         user.set_password(values["password"])
     if "department_id" in values:
         if user.role != Role.CADRE:

@@ -8,6 +8,7 @@ from sqlalchemy import or_
 from helpdesk.api.auth import current_user
 from helpdesk.api.common import ApiBlueprint, paginate
 from helpdesk.enterprises.models import Enterprise
+from helpdesk.enterprises.queries import visible_enterprises
 from helpdesk.enterprises.schemas import (
     EnterpriseCreateSchema,
     EnterprisePageSchema,
@@ -17,7 +18,6 @@ from helpdesk.enterprises.schemas import (
 from helpdesk.enterprises.services import create_enterprise
 from helpdesk.errors import NotFound
 from helpdesk.extensions import db
-from helpdesk.tickets.queries import visible_enterprises
 
 blp = ApiBlueprint("api_enterprises", __name__, url_prefix="/api/v1", description="Enterprises (企业).")
 

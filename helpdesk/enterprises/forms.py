@@ -7,9 +7,9 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
-from helpdesk.main.forms import BaseForm
-from helpdesk.main.pages import coerce_id, options
-from helpdesk.tickets.labels import SIZE_LABELS
+from helpdesk.forms import BaseForm
+from helpdesk.labels import SIZE_LABELS
+from helpdesk.pages import coerce_id, options
 
 optional_int = coerce_id  # the admin forms import it from here
 
@@ -48,3 +48,15 @@ class PairForm(BaseForm):
 class ImportForm(BaseForm):
     file = FileField(_l("CSV file (UTF-8)"), validators=[FileRequired()])
     submit = SubmitField(_l("Import"))
+
+
+def county_choices(user) -> list:
+    """The county-level divisions a user may register companies in, as select choices."""
+    from flask_babel import gettext as _
+
+    from helpdesk.enterprises.queries import counties_in_scope
+    from helpdesk.extensions import db
+    from helpdesk.pages import display_name
+
+    counties = db.session.scalars(counties_in_scope(user))
+    return options([("", _("Choose…"))] + [(j.id, display_name(j)) for j in counties])

@@ -8,28 +8,17 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from helpdesk.admin.audit import record_change, snapshot
+from helpdesk.audit.services import record_change, snapshot
 from helpdesk.auth.models import Role, User
 from helpdesk.enterprises.credit_code import CreditCodeError, validate_credit_code
 from helpdesk.enterprises.models import SIZES, Enterprise
-from helpdesk.errors import Conflict, NotAllowed, ValidationFailed
+from helpdesk.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Jurisdiction, Level
-from helpdesk.jurisdictions.queries import subtree_ids
+from helpdesk.jurisdictions.scope import office_scope
 
 EDITABLE = ("name", "credit_code", "jurisdiction_id", "industry", "size", "contact_name", "contact_phone", "is_key")
 GOVERNMENT = (Role.CADRE, Role.SUPERVISOR, Role.ADMIN)
-
-
-def _may_manage(actor: User, jurisdiction_id: int) -> bool:
-    """Admins anywhere; supervisors in their subtree; cadres in their department's subtree."""
-    if actor.role == Role.ADMIN:
-        return True
-    if actor.role == Role.SUPERVISOR:
-        return jurisdiction_id in subtree_ids(actor.jurisdiction_id)
-    if actor.role == Role.CADRE:
-        return jurisdiction_id in subtree_ids(actor.department.jurisdiction_id)
-    return False
 
 
 def _clean(values: dict, *, partial: bool = False) -> dict:
@@ -52,13 +41,13 @@ def _clean(values: dict, *, partial: bool = False) -> dict:
         out["jurisdiction_id"] = jurisdiction.id
     if values.get("size") not in (None, ""):
         if values["size"] not in SIZES:
-            raise ValidationFailed(f"Size must be one of {', '.join(SIZES)}.", field="size")
+            raise ValidationFailed("Size must be one of %(sizes)s.", field="size", sizes=", ".join(SIZES))
         out["size"] = values["size"]
     for key, limit in (("industry", 100), ("contact_name", 100), ("contact_phone", 40)):
         if key in values:
             text = (values.get(key) or "").strip()
             if len(text) > limit:
-                raise ValidationFailed(f"Longer than maximum length {limit}.", field=key)
+                raise ValidationFailed("Longer than maximum length %(high)s.", field=key, high=limit)
             out[key] = text or None
     if "is_key" in values:
         out["is_key"] = bool(values["is_key"])
@@ -70,7 +59,7 @@ def _check_unique_code(credit_code: str, exclude_id: int | None = None) -> None:
     if exclude_id is not None:
         query = query.where(Enterprise.id != exclude_id)
     if db.session.scalar(query):
-        raise Conflict(f"An enterprise with credit code {credit_code} already exists.", field="credit_code")
+        raise Conflict("An enterprise with credit code %(code)s already exists.", field="credit_code", code=credit_code)
 
 
 def _liaison(liaison_id: int | None) -> User | None:
@@ -87,7 +76,7 @@ def create_enterprise(actor: User, values: dict) -> Enterprise:
     if actor.role not in GOVERNMENT:
         raise NotAllowed("Only government users register enterprises.")
     clean = _clean(values)
-    if not _may_manage(actor, clean["jurisdiction_id"]):
+    if clean["jurisdiction_id"] not in office_scope(actor):
         raise ValidationFailed("That division is outside your jurisdiction.", field="jurisdiction_id")
     _check_unique_code(clean["credit_code"])
     liaison = _liaison(values.get("liaison_id"))
@@ -124,11 +113,19 @@ def pair_enterprise(actor: User, enterprise: Enterprise, liaison_id: int | None)
 @dataclass
 class ImportResult:
     created: list[Enterprise] = field(default_factory=list)
-    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (line, field, message)
+    errors: list[tuple[int, str, DomainError]] = field(default_factory=list)  # (line, field, refusal)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+class ImportRejected(ValidationFailed):
+    """A CSV file with bad rows: nothing of it is imported; `rows` lists every problem."""
+
+    def __init__(self, rows: list[tuple[int, str, DomainError]]):
+        super().__init__("Nothing was imported: correct the rows below and import the file again.", field="file")
+        self.rows = rows
 
 
 IMPORT_COLUMNS = (
@@ -145,18 +142,18 @@ IMPORT_COLUMNS = (
 
 
 def import_enterprises_csv(actor: User, data: bytes) -> ImportResult:
-    """Import companies from CSV; every bad row is reported and nothing is imported when any row is bad."""
+    """Import companies from CSV; ImportRejected lists every bad row, and then nothing is imported."""
     result = ImportResult()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        result.errors.append((1, "file", "The file is not UTF-8 text."))
-        return result
+        raise ImportRejected([(1, "file", ValidationFailed("The file is not UTF-8 text."))]) from None
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("name", "credit_code", "jurisdiction_code") if c not in (reader.fieldnames or [])]
     if missing:
-        result.errors.append((1, "header", f"Missing columns: {', '.join(missing)}."))
-        return result
+        raise ImportRejected(
+            [(1, "header", ValidationFailed("Missing columns: %(columns)s.", columns=", ".join(missing)))]
+        )
     codes = {j.code: j.id for j in db.session.scalars(select(Jurisdiction))}
     seen: dict[str, int] = {}
     rows = []
@@ -174,20 +171,22 @@ def import_enterprises_csv(actor: User, data: bytes) -> ImportResult:
             }
             clean = _clean(values)
             if clean["credit_code"] in seen:
-                raise ValidationFailed(f"Same credit code as line {seen[clean['credit_code']]}.", field="credit_code")
+                raise ValidationFailed(
+                    "Same credit code as line %(line)s.", field="credit_code", line=seen[clean["credit_code"]]
+                )
             _check_unique_code(clean["credit_code"])
             seen[clean["credit_code"]] = line
             email = (row.get("liaison_email") or "").strip().lower()
             if email:
                 liaison = db.session.scalar(select(User).where(User.email == email))
                 if liaison is None or liaison.role != Role.CADRE:
-                    raise ValidationFailed(f"No cadre with email {email}.", field="liaison_email")
+                    raise ValidationFailed("No cadre with email %(email)s.", field="liaison_email", email=email)
                 clean["liaison_id"] = liaison.id
             rows.append(clean)
         except (ValidationFailed, Conflict) as exc:
-            result.errors.append((line, exc.field or "", exc.message))
+            result.errors.append((line, exc.field or "", exc))
     if result.errors:
-        return result
+        raise ImportRejected(result.errors)
     for clean in rows:
         enterprise = Enterprise(**clean)
         db.session.add(enterprise)

@@ -10,8 +10,8 @@ from sqlalchemy import func, select, update
 
 from helpdesk.db import utcnow
 from helpdesk.extensions import db
-from helpdesk.main.pages import PER_PAGE, check_id, page_number, url_with
 from helpdesk.notifications.models import Notification
+from helpdesk.pages import PER_PAGE, check_id, page_number, url_with
 
 bp = Blueprint("notifications", __name__)
 

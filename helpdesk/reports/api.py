@@ -6,9 +6,10 @@ from flask import Response
 
 from helpdesk.api.auth import current_user
 from helpdesk.api.common import ApiBlueprint
+from helpdesk.reports.dashboard import build_dashboard
 from helpdesk.reports.export import report_csv, report_xlsx
-from helpdesk.reports.schemas import ReportQuerySchema, ReportSchema
-from helpdesk.reports.service import resolution_report
+from helpdesk.reports.schemas import DashboardSchema, ReportQuerySchema, ReportSchema, ScopeQuerySchema
+from helpdesk.reports.services import resolution_report
 
 blp = ApiBlueprint("api_reports", __name__, url_prefix="/api/v1", description="The resolution-rate tracker.")
 
@@ -42,3 +43,13 @@ def resolution(args):
         return report.as_dict()
     response.headers["Content-Disposition"] = f'attachment; filename="{_download_name(report, output)}"'
     return response
+
+
+@blp.route("/reports/dashboard", methods=["GET"])
+@blp.arguments(ScopeQuerySchema, location="query")
+@blp.response(200, DashboardSchema)
+def dashboard(args):
+    """What the dashboard page shows for the same scope and period: the overall figures, the three-colour
+    board, league tables with score and rank, the laggards by gap, open tickets by colour, the monthly trend."""
+    user = current_user()
+    return build_dashboard(user, locale=user.locale, **args).as_dict()

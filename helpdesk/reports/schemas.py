@@ -6,14 +6,15 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from helpdesk.api.common import Id
-from helpdesk.reports.service import GROUPS, WARNINGS
+from helpdesk.reports.services import GROUPS, WARNINGS
 from helpdesk.tickets.schemas import DATE_RANGE
 
 FORMATS = ("json", "csv", "xlsx")
 
 
-class ReportQuerySchema(ma.Schema):
-    group_by = fields.String(validate=validate.OneOf(GROUPS))
+class ScopeQuerySchema(ma.Schema):
+    """The scope and period of a report: the same parameters for every report endpoint."""
+
     jurisdiction_id = Id()
     department_id = Id()
     category = fields.String(validate=validate.Length(max=30), metadata={"description": "A category code."})
@@ -21,6 +22,10 @@ class ReportQuerySchema(ma.Schema):
         data_key="from", validate=DATE_RANGE, metadata={"description": "First filing day (Asia/Shanghai)."}
     )
     date_to = fields.Date(data_key="to", validate=DATE_RANGE, metadata={"description": "Filing days before this one."})
+
+
+class ReportQuerySchema(ScopeQuerySchema):
+    group_by = fields.String(validate=validate.OneOf(GROUPS))
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
 
 
@@ -65,3 +70,62 @@ class ReportSchema(ma.Schema):
     as_of = fields.String(required=True, metadata={"format": "date-time"})
     overall = fields.Nested(FiguresSchema, required=True)
     rows = fields.List(fields.Nested(RowSchema), required=True)
+
+
+class DashboardJurisdictionSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    level = fields.String(required=True)
+
+
+class TileSchema(FiguresSchema):
+    key = fields.Integer(required=True, metadata={"description": "The child jurisdiction's id."})
+    label = fields.String(required=True)
+    colour = fields.String(
+        required=True,
+        validate=validate.OneOf(["red", "orange", "yellow", "green"]),
+        metadata={"description": "The colour of its worst open ticket (green when none is late)."},
+    )
+
+
+class RankedSchema(FiguresSchema):
+    rank = fields.Integer(required=True, metadata={"description": "1 is the best score; equal scores share a rank."})
+    key = fields.Integer(allow_none=True, required=True)
+    label = fields.String(required=True)
+
+
+class LaggardSchema(FiguresSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(["jurisdiction", "department"]))
+    key = fields.Integer(allow_none=True, required=True)
+    label = fields.String(required=True)
+
+
+class TrendPointSchema(ma.Schema):
+    month = fields.String(required=True, metadata={"example": "2026-03"})
+    figures = fields.Nested(
+        FiguresSchema, allow_none=True, required=True, metadata={"description": "null: no tickets."}
+    )
+
+
+class DashboardSchema(ma.Schema):
+    """Everything the dashboard page shows, for the same scope and period."""
+
+    target = fields.Float(required=True)
+    as_of = fields.String(required=True, metadata={"format": "date-time"})
+    date_from = fields.Date(data_key="from", allow_none=True, required=True)
+    date_to = fields.Date(data_key="to", allow_none=True, required=True, metadata={"description": "Exclusive."})
+    board_root = fields.Nested(
+        DashboardJurisdictionSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "The jurisdiction whose children make up the board (null for a cadre)."},
+    )
+    overall = fields.Nested(FiguresSchema, required=True)
+    open_by_warning = fields.Nested(OpenByWarningSchema, required=True)
+    board = fields.List(fields.Nested(TileSchema), required=True)
+    league_jurisdictions = fields.List(fields.Nested(RankedSchema), required=True)
+    league_departments = fields.List(fields.Nested(RankedSchema), required=True)
+    laggards = fields.List(fields.Nested(LaggardSchema), required=True, metadata={"description": "Largest gap first."})
+    busiest_departments = fields.List(fields.Nested(RowSchema), required=True)
+    trend = fields.List(fields.Nested(TrendPointSchema), required=True, metadata={"description": "The last 12 months."})

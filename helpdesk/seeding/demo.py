@@ -18,7 +18,7 @@ from tqdm import tqdm
 from werkzeug.security import generate_password_hash
 
 from helpdesk.auth.models import Role, User
-from helpdesk.calendar.service import get_calendar
+from helpdesk.calendar.services import get_calendar
 from helpdesk.calendar.workdays import SHANGHAI, WorkCalendar
 from helpdesk.enterprises.credit_code import make_credit_code
 from helpdesk.enterprises.models import Enterprise

@@ -13,10 +13,9 @@ from helpdesk.api.auth import current_user
 from helpdesk.api.common import ApiBlueprint, paginate
 from helpdesk.auth.models import Role, User
 from helpdesk.db import utcnow
-from helpdesk.errors import NotFound
 from helpdesk.extensions import db
 from helpdesk.tickets.models import Comment, Ticket, TicketEvent
-from helpdesk.tickets.queries import filter_tickets, visible_tickets, with_ticket_details
+from helpdesk.tickets.queries import filter_tickets, load_visible_ticket, visible_tickets, with_ticket_details
 from helpdesk.tickets.schemas import (
     ActionSchema,
     CommentCreateSchema,
@@ -39,14 +38,6 @@ SORTS = {
     "due_at": (Ticket.due_at.asc(), Ticket.id.asc()),
     "-due_at": (Ticket.due_at.desc(), Ticket.id.desc()),
 }
-
-
-def load_visible_ticket(user: User, ticket_id: int) -> Ticket:
-    """The ticket if `user` may see it; NotFound otherwise (absent and invisible look the same)."""
-    ticket = db.session.scalar(with_ticket_details(visible_tickets(user).where(Ticket.id == ticket_id)))
-    if ticket is None:
-        raise NotFound("No such ticket.")
-    return ticket
 
 
 def _filtered(user: User, args: dict):
@@ -90,7 +81,7 @@ def create_ticket(values):
 @blp.response(200, TicketSchema)
 def get_ticket(ticket_id):
     """One ticket."""
-    return load_visible_ticket(current_user(), ticket_id)
+    return load_visible_ticket(current_user(), ticket_id, details=True)
 
 
 @blp.route("/tickets/<id:ticket_id>/actions", methods=["POST"])
@@ -98,7 +89,7 @@ def get_ticket(ticket_id):
 @blp.response(200, TicketSchema)
 def act_on_ticket(values, ticket_id):
     """Run one workflow action (§3): 403 when your role may not, 409 when the status or `version` does not allow it."""
-    ticket = load_visible_ticket(current_user(), ticket_id)
+    ticket = load_visible_ticket(current_user(), ticket_id, details=True)
     action = values.pop("action")
     perform_action(current_user(), ticket, action, **values)
     db.session.commit()
@@ -110,7 +101,7 @@ def act_on_ticket(values, ticket_id):
 def list_events(ticket_id):
     """The ticket's history, oldest first (government-internal steps hidden from enterprise users)."""
     user = current_user()
-    ticket = load_visible_ticket(user, ticket_id)
+    ticket = load_visible_ticket(user, ticket_id, details=True)
     query = select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
     if user.role == Role.ENTERPRISE:
         query = query.where(TicketEvent.internal.is_(False))
@@ -122,7 +113,7 @@ def list_events(ticket_id):
 def list_comments(ticket_id):
     """Comments, oldest first (internal notes hidden from enterprise users)."""
     user = current_user()
-    ticket = load_visible_ticket(user, ticket_id)
+    ticket = load_visible_ticket(user, ticket_id, details=True)
     query = select(Comment).where(Comment.ticket_id == ticket.id).order_by(Comment.id)
     if user.role == Role.ENTERPRISE:
         query = query.where(Comment.internal.is_(False))
@@ -135,7 +126,7 @@ def list_comments(ticket_id):
 def create_comment(values, ticket_id):
     """Comment on a ticket; `internal` notes are for government users only."""
     user = current_user()
-    ticket = load_visible_ticket(user, ticket_id)
+    ticket = load_visible_ticket(user, ticket_id, details=True)
     comment = add_comment(user, ticket, values["body"], internal=values["internal"])
     db.session.commit()
     return comment, 201

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from helpdesk.extensions import db
-from helpdesk.tickets.services import sweep
+from helpdesk.tickets.sweep import sweep
 
 sla_cli = AppGroup("sla", help="Deadlines and warnings.")
 

@@ -17,11 +17,11 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from helpdesk.main.forms import BaseForm
-from helpdesk.main.pages import coerce_id, options
-from helpdesk.tickets.labels import DEFAULT_NOTE_LABEL, NOTE_LABELS, PRIORITY_LABELS, RATING_LABELS
-from helpdesk.tickets.services import DESCRIPTION_LENGTH, EXTEND_DAYS, NOTE_LENGTH, TITLE_LENGTH
-from helpdesk.tickets.workflow import TRANSITIONS
+from helpdesk.forms import BaseForm
+from helpdesk.labels import PRIORITY_LABELS, RATING_LABELS
+from helpdesk.pages import coerce_id, options
+from helpdesk.tickets.changes import DESCRIPTION_LENGTH, EXTEND_DAYS, NOTE_LENGTH, TITLE_LENGTH
+from helpdesk.tickets.workflow import DEFAULT_NOTE_LABEL, TRANSITIONS
 
 
 class FileTicketForm(BaseForm):
@@ -55,7 +55,7 @@ def action_form_class(action: str) -> type[ActionForm]:
     """The form class of one action, with the fields TRANSITIONS says it needs."""
     transition = TRANSITIONS[action]
     attrs: dict = {}
-    note_label = NOTE_LABELS.get(action, DEFAULT_NOTE_LABEL)
+    note_label = transition.note_label or DEFAULT_NOTE_LABEL
     note_validators = (
         [InputRequired(), Length(max=NOTE_LENGTH)] if transition.needs_note else [Optional(), Length(max=NOTE_LENGTH)]
     )

@@ -60,7 +60,9 @@ class Colour(StrEnum):
     RED = "red"
 
 
-WARNING_RANK = {None: 0, Colour.GREEN: 1, Colour.YELLOW: 2, Colour.ORANGE: 3, Colour.RED: 4}
+# The one order of the colours: worst first (workbench queues, boards, badges, exports).
+WORST_FIRST = (Colour.RED, Colour.ORANGE, Colour.YELLOW, Colour.GREEN)
+WARNING_RANK = {None: 0, **{colour: len(WORST_FIRST) - i for i, colour in enumerate(WORST_FIRST)}}
 
 
 class Rating(StrEnum):
@@ -227,6 +229,12 @@ class Ticket(Base):
             ),
             else_=Colour.GREEN.value,
         )
+
+    @classmethod
+    def colour_rank_sql(cls, now: datetime) -> ColumnElement:
+        """0 for red, 1 orange, 2 yellow, 3 green, 4 without a colour: the order of the queues."""
+        warning = cls.warning_sql(now)
+        return case(*[(warning == c.value, i) for i, c in enumerate(WORST_FIRST)], else_=len(WORST_FIRST))
 
     @classmethod
     def warning_filter(cls, colour: str, now: datetime) -> ColumnElement:

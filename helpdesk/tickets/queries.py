@@ -1,23 +1,26 @@
-"""The selects that pages and the API share: who may see which ticket and enterprise (PRODUCT.md §7)."""
+"""The selects over tickets that pages and the API share: who may see which ticket, the list filters."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, or_, select
 
 from helpdesk.auth.models import Role, User
-from helpdesk.enterprises.models import Enterprise
+from helpdesk.errors import NotFound
+from helpdesk.extensions import db
 from helpdesk.jurisdictions.queries import subtree_ids
+from helpdesk.jurisdictions.scope import supervised_scope
 from helpdesk.tickets.models import Ticket, TicketCohandler
 
 
-def ticket_visibility(user: User):
-    """A WHERE clause: the tickets this user may see."""
-    if user.role == Role.ADMIN:
-        return true()
+def ticket_visibility(user: User) -> ColumnElement:
+    """A WHERE clause: the tickets this user may see.
+
+    Its company's for an enterprise user; for a cadre, the tickets it handles or follows (assigned to it,
+    liaison of, its department's, co-handled by its department); for supervisors and admins, the tickets
+    of enterprises in the jurisdictions they supervise (jurisdictions/scope.py).
+    """
     if user.role == Role.ENTERPRISE:
-        return Ticket.enterprise_id == user.enterprise_id
-    if user.role == Role.SUPERVISOR:
-        return Ticket.jurisdiction_id.in_(subtree_ids(user.jurisdiction_id))
+        return Ticket.enterprise_id == user.enterprise_id if user.enterprise_id else false()
     if user.role == Role.CADRE:
         cohandled = select(TicketCohandler.ticket_id).where(TicketCohandler.department_id == user.department_id)
         return or_(
@@ -26,7 +29,7 @@ def ticket_visibility(user: User):
             Ticket.department_id == user.department_id,
             Ticket.id.in_(cohandled),
         )
-    return false()
+    return supervised_scope(user).clause(Ticket.jurisdiction_id)
 
 
 def visible_tickets(user: User) -> Select:
@@ -34,24 +37,13 @@ def visible_tickets(user: User) -> Select:
     return select(Ticket).where(ticket_visibility(user))
 
 
-def enterprise_visibility(user: User):
-    """A WHERE clause: the enterprises this user may see (and file on behalf of)."""
-    if user.role == Role.ADMIN:
-        return true()
-    if user.role == Role.ENTERPRISE:
-        return Enterprise.id == user.enterprise_id
-    if user.role == Role.SUPERVISOR:
-        return Enterprise.jurisdiction_id.in_(subtree_ids(user.jurisdiction_id))
-    if user.role == Role.CADRE:
-        department_jurisdiction = user.department.jurisdiction_id
-        return or_(
-            Enterprise.jurisdiction_id.in_(subtree_ids(department_jurisdiction)), Enterprise.liaison_id == user.id
-        )
-    return false()
-
-
-def visible_enterprises(user: User) -> Select:
-    return select(Enterprise).where(enterprise_visibility(user))
+def load_visible_ticket(user: User, ticket_id: int, *, details: bool = False) -> Ticket:
+    """The ticket if `user` may see it; NotFound otherwise (absent and invisible look the same)."""
+    query = visible_tickets(user).where(Ticket.id == ticket_id)
+    ticket = db.session.scalar(with_ticket_details(query) if details else query)
+    if ticket is None:
+        raise NotFound("No such ticket.")
+    return ticket
 
 
 def with_ticket_details(query: Select) -> Select:
@@ -105,7 +97,7 @@ def filter_tickets(
     if assignee_id is not None:
         query = query.where(Ticket.assignee_id == assignee_id)
     if jurisdiction_id is not None:
-        query = query.where(Ticket.jurisdiction_id.in_(subtree_ids(jurisdiction_id)))
+        query = query.where(Ticket.jurisdiction_id.in_(sorted(subtree_ids(jurisdiction_id))))
     text = (q or "").strip()
     if text:
         query = query.where(

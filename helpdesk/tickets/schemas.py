@@ -12,8 +12,8 @@ from helpdesk.api.common import MAX_ID, Id, PageArgs, Ref, length, page_of
 from helpdesk.db import utcnow
 from helpdesk.enterprises.schemas import JurisdictionRef
 from helpdesk.jurisdictions.models import Level
+from helpdesk.tickets.changes import DESCRIPTION_LENGTH, EXTEND_DAYS, NOTE_LENGTH, TITLE_LENGTH
 from helpdesk.tickets.models import Colour, Priority, Rating, Status
-from helpdesk.tickets.services import DESCRIPTION_LENGTH, EXTEND_DAYS, NOTE_LENGTH, TITLE_LENGTH
 from helpdesk.tickets.workflow import USER_ACTIONS
 
 STATUSES = [s.value for s in Status]

@@ -7,14 +7,13 @@ name (422), as a conflict on a stale page (409), or as 403 when the role may not
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import case, or_, select
 
+from helpdesk import labels
 from helpdesk.attachments.services import (
-    FileTooLarge,
-    FileTypeNotAllowed,
     discard_file,
     open_attachment,
     store_attachment,
@@ -23,72 +22,57 @@ from helpdesk.auth.models import Role, User
 from helpdesk.calendar.workdays import local_date
 from helpdesk.db import utcnow
 from helpdesk.enterprises.models import Enterprise
+from helpdesk.enterprises.queries import visible_enterprises
 from helpdesk.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Category, Department, Jurisdiction
-from helpdesk.jurisdictions.queries import subtree_ids
-from helpdesk.main.pages import (
+from helpdesk.jurisdictions.scope import supervised_scope
+from helpdesk.pages import (
     PER_PAGE,
     arg_id,
     as_id,
-    attach_error,
     check_id,
     display_name,
-    error_status,
     grouped_options,
-    load_visible_ticket,
+    home_page,
     options,
     page_number,
     query_text,
     role_required,
     safe_next,
+    save,
     ui_locale,
-    url_with,
 )
-from helpdesk.tickets import labels
 from helpdesk.tickets.forms import AttachmentForm, CommentForm, FileTicketForm, action_form_class
-from helpdesk.tickets.models import OPEN_STATUSES, Attachment, Colour, Comment, Status, Ticket, TicketCohandler
-from helpdesk.tickets.queries import filter_tickets, visible_enterprises, visible_tickets
+from helpdesk.tickets.models import (
+    OPEN_STATUSES,
+    WORST_FIRST,
+    Attachment,
+    Colour,
+    Comment,
+    Status,
+    Ticket,
+    TicketCohandler,
+)
+from helpdesk.tickets.queries import filter_tickets, load_visible_ticket, visible_tickets
 from helpdesk.tickets.services import acting_parties, add_comment, allowed_actions, file_ticket, perform_action
-from helpdesk.tickets.workflow import TRANSITIONS, USER_ACTIONS
+from helpdesk.tickets.workflow import EVENT_LABELS, TRANSITIONS, USER_ACTIONS
 
 bp = Blueprint("tickets", __name__)
 
 OPEN_VALUES = [s.value for s in OPEN_STATUSES]
-COLOUR_ORDER = ("red", "orange", "yellow", "green")
 
 
 # -- template helpers ------------------------------------------------------------------------------
 
 
 @bp.app_context_processor
-def label_helpers():
-    def label(table):
-        return lambda value: str(table.get(value, value or "")) if value is not None else ""
-
-    return {
-        "status_label": label(labels.STATUS_LABELS),
-        "status_style": lambda s: labels.STATUS_STYLES.get(s, "secondary"),
-        "action_label": label(labels.ACTION_LABELS),
-        "role_label": label(labels.ROLE_LABELS),
-        "rating_label": label(labels.RATING_LABELS),
-        "priority_label": label(labels.PRIORITY_LABELS),
-        "colour_label": label(labels.COLOUR_LABELS),
-        "level_label": label(labels.LEVEL_LABELS),
-        "size_label": label(labels.SIZE_LABELS),
-        "audit_entity_label": label(labels.AUDIT_ENTITY_LABELS),
-        "audit_action_label": label(labels.AUDIT_ACTION_LABELS),
-        "category_name": display_name,
-        "department_name": display_name,
-        "jurisdiction_name": display_name,
-        "url_with": url_with,
-    }
+def action_helpers():
+    return {"action_label": lambda action: str(EVENT_LABELS.get(action, action or ""))}
 
 
 def colour_rank(now):
-    """red, orange, yellow, green, then tickets without a colour: the workbench's order."""
-    warning = Ticket.warning_sql(now)
-    return case(*[(warning == c, i) for i, c in enumerate(COLOUR_ORDER)], else_=len(COLOUR_ORDER))
+    return Ticket.colour_rank_sql(now)
 
 
 # -- lists -----------------------------------------------------------------------------------------
@@ -131,12 +115,9 @@ def index():
     query = _filtered_tickets(visible_tickets(current_user), now)
     page = db.paginate(query, page=page_number(), per_page=PER_PAGE, error_out=False)
     jurisdictions = []
-    if current_user.role in (Role.SUPERVISOR, Role.ADMIN):
-        root = current_user.jurisdiction_id if current_user.role == Role.SUPERVISOR else None
-        ids = subtree_ids(root) if root else None
-        q = select(Jurisdiction).order_by(Jurisdiction.code)
-        if ids is not None:
-            q = q.where(Jurisdiction.id.in_(ids))
+    supervised = supervised_scope(current_user)
+    if not supervised.nothing:
+        q = select(Jurisdiction).where(supervised.clause(Jurisdiction.id)).order_by(Jurisdiction.code)
         jurisdictions = list(db.session.scalars(q))
     return render_template(
         "tickets/index.html",
@@ -145,12 +126,13 @@ def index():
         categories=_categories(),
         jurisdictions=jurisdictions,
         statuses=list(labels.STATUS_LABELS),
-        colours=COLOUR_ORDER,
+        colours=WORST_FIRST,
     )
 
 
 @bp.get("/my-issues")
 @role_required(Role.ENTERPRISE.value)
+@home_page(Role.ENTERPRISE)
 def my_issues():
     """The enterprise portal: what needs the company's answer first, then every issue."""
     now = utcnow()
@@ -169,6 +151,7 @@ def my_issues():
 
 @bp.get("/workbench")
 @role_required(Role.CADRE.value)
+@home_page(Role.CADRE)
 def workbench():
     """The cadre's workbench: my queue by colour and deadline, my department's queue, my companies' tickets."""
     now = utcnow()
@@ -210,7 +193,7 @@ def workbench():
             .limit(10)
         )
     )
-    counts = {c: 0 for c in COLOUR_ORDER}
+    counts = {c.value: 0 for c in WORST_FIRST}
     for ticket in mine:
         colour = ticket.warning_at(now)
         if colour:
@@ -225,7 +208,7 @@ def workbench():
         followed=followed,
         recent=recent,
         counts=counts,
-        colours=COLOUR_ORDER,
+        colours=WORST_FIRST,
     )
 
 
@@ -271,36 +254,35 @@ def new():
         _enterprise_choices(form)
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            stored = []
-            try:
-                ticket = file_ticket(
-                    current_user,
-                    category=form.category.data,
-                    title=form.title.data,
-                    description=form.description.data,
-                    priority=form.priority.data,
-                    enterprise_id=form.enterprise_id.data if form.enterprise_id else None,
-                )
-                for upload in _uploads():
-                    stored.append(store_attachment(current_user, ticket, upload))
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                for attachment in stored:  # the ticket was not filed: its files go too
-                    discard_file(attachment)
-                attach_error(
-                    form,
-                    exc,
-                    {"file": "attachments"},
-                    default="attachments" if isinstance(exc, FileTooLarge | FileTypeNotAllowed) else None,
-                )
-                status = error_status(exc) if exc.status != 404 else 422
-            else:
-                flash(_("Issue %(number)s has been filed.", number=ticket.number), "success")
-                return redirect(url_for("tickets.detail", ticket_id=ticket.id))
-        else:
-            status = 422
+        stored = []
+
+        def call():
+            ticket = file_ticket(
+                current_user,
+                category=form.category.data,
+                title=form.title.data,
+                description=form.description.data,
+                priority=form.priority.data,
+                enterprise_id=form.enterprise_id.data if form.enterprise_id else None,
+            )
+            stored.extend(store_attachment(current_user, ticket, upload) for upload in _uploads())
+            return ticket
+
+        def discard(exc):
+            for attachment in stored:  # the ticket was not filed: its files go too
+                discard_file(attachment)
+
+        outcome = save(
+            form,
+            call,
+            success=lambda ticket: _("Issue %(number)s has been filed.", number=ticket.number),
+            redirect_to=lambda ticket: url_for("tickets.detail", ticket_id=ticket.id),
+            aliases={"file": "attachments"},
+            on_error=discard,
+        )
+        if outcome.response:
+            return outcome.response
+        status = 422 if outcome.status == 404 else outcome.status
     helps = {c.code: (c.help_en if ui_locale() == "en" else c.help) for c in categories}
     limits = {c.code: c.resolution_days for c in categories}
     return render_template("tickets/new.html", form=form, helps=helps, limits=limits), status
@@ -331,11 +313,10 @@ def _cadre_choices(ticket: Ticket) -> list:
             User.role == Role.CADRE.value,
             User.active.is_(True),
             Department.jurisdiction_id == ticket.handling_jurisdiction_id,
+            supervised_scope(current_user).clause(Department.jurisdiction_id),
         )
         .order_by(Department.id, User.name, User.id)
     )
-    if current_user.role == Role.SUPERVISOR:
-        query = query.where(Department.jurisdiction_id.in_(subtree_ids(current_user.jurisdiction_id)))
     groups: dict[str, list] = {}
     for cadre, department in db.session.execute(query):
         if cadre.id == ticket.assignee_id:
@@ -350,7 +331,7 @@ def _action_form(ticket: Ticket, action: str, formdata=None):
     form = form_class(formdata=formdata) if formdata is not None else form_class(formdata=None)
     if formdata is None:
         form.version.data = str(ticket.version)
-    form.submit.label.text = str(labels.ACTION_LABELS[action])
+    form.submit.label.text = str(EVENT_LABELS[action])
     for field in form:
         field.id = f"{action}-{field.name}"
         if hasattr(field, "label"):
@@ -433,17 +414,36 @@ def render_detail(
     ), status
 
 
+def _ticket(ticket_id: int) -> Ticket:
+    return load_visible_ticket(current_user, check_id(ticket_id))
+
+
 @bp.get("/tickets/<int:ticket_id>")
 @login_required
 def detail(ticket_id: int):
-    return render_detail(load_visible_ticket(ticket_id))
+    return render_detail(_ticket(ticket_id))
+
+
+def _conflict_message(action: str, ticket: Ticket, exc: Conflict, stale: bool) -> str:
+    if stale:
+        return _(
+            "This ticket has changed since you opened the page (someone else acted on it). "
+            "It is shown below as it is now: check it and try again."
+        )
+    if isinstance(exc, InvalidTransition):
+        return _(
+            "“%(action)s” is not possible while the ticket is “%(status)s”.",
+            action=EVENT_LABELS[action],
+            status=labels.STATUS_LABELS.get(ticket.status, ""),
+        )
+    return _("The action could not be done on the ticket as it is now: %(reason)s", reason=exc.localized())
 
 
 @bp.post("/tickets/<int:ticket_id>/actions/<action>")
 @login_required
 def act(ticket_id: int, action: str):
     """One workflow action from its form on the ticket page (or a dashboard's red-ticket row)."""
-    ticket = load_visible_ticket(ticket_id)
+    ticket = _ticket(ticket_id)
     if action not in USER_ACTIONS:
         abort(404)
     if not acting_parties(current_user, ticket) & TRANSITIONS[action].who:
@@ -461,92 +461,65 @@ def act(ticket_id: int, action: str):
         for name in ("department_id", "assignee_id", "rating", "days")
         if hasattr(form, name)
     }
-    try:
-        perform_action(
+    outcome = save(
+        form,
+        lambda: perform_action(
             current_user, ticket, action, note=form.note.data or None, version=form.version_number(), **values
-        )
-        db.session.commit()
-    except NotAllowed:
-        db.session.rollback()
+        ),
+        success=_("%(action)s: done.", action=EVENT_LABELS[action]),
+        redirect_to=safe_next(url_for("tickets.detail", ticket_id=ticket.id)),
+        validate=False,
+    )
+    if outcome.response:
+        return outcome.response
+    if isinstance(outcome.error, NotAllowed):
         abort(403)
-    except Conflict as exc:
-        db.session.rollback()
-        ticket = load_visible_ticket(ticket_id)
+    ticket = _ticket(ticket_id)
+    if isinstance(outcome.error, Conflict):
         stale = form.version_number() is not None and form.version_number() != loaded_version
-        if stale:
-            message = _(
-                "This ticket has changed since you opened the page (someone else acted on it). "
-                "It is shown below as it is now: check it and try again."
-            )
-        elif isinstance(exc, InvalidTransition):
-            message = _(
-                "“%(action)s” is not possible while the ticket is “%(status)s”.",
-                action=labels.ACTION_LABELS[action],
-                status=labels.STATUS_LABELS.get(ticket.status, ""),
-            )
-        elif action == "escalate":
-            message = _("The ticket is handled at the top level already: it cannot be escalated further.")
-        else:
-            message = _(
-                "The action could not be done on the ticket as it is now: %(reason)s",
-                reason=labels.translate_message(exc.message),
-            )
-        return render_detail(ticket, alert=message, status=409)
-    except DomainError as exc:
-        db.session.rollback()
-        ticket = load_visible_ticket(ticket_id)
-        form = _action_form(ticket, action, formdata=request.form)
-        form.validate()
-        attach_error(form, exc)
-        return render_detail(ticket, posted=(action, form), status=error_status(exc))
-    flash(_("%(action)s: done.", action=labels.ACTION_LABELS[action]), "success")
-    return redirect(safe_next(url_for("tickets.detail", ticket_id=ticket.id)))
+        return render_detail(ticket, alert=_conflict_message(action, ticket, outcome.error, stale), status=409)
+    return render_detail(ticket, posted=(action, form), status=outcome.status)
+
+
+def _note_form(form_class, ticket: Ticket):
+    form = form_class()
+    if current_user.role == Role.ENTERPRISE:
+        del form.internal
+    return form
+
+
+def _internal(form) -> bool:
+    return bool(getattr(form, "internal", None) and form.internal.data)
 
 
 @bp.post("/tickets/<int:ticket_id>/comments")
 @login_required
 def comment(ticket_id: int):
     """A public comment, or an internal note (government users)."""
-    ticket = load_visible_ticket(ticket_id)
-    form = CommentForm()
-    if current_user.role == Role.ENTERPRISE:
-        del form.internal
-    if not form.validate_on_submit():
-        return render_detail(ticket, comment_form=form, status=422)
-    internal = bool(getattr(form, "internal", None) and form.internal.data)
-    try:
-        add_comment(current_user, ticket, form.body.data, internal=internal)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        ticket = load_visible_ticket(ticket_id)
-        attach_error(form, exc)
-        return render_detail(ticket, comment_form=form, status=error_status(exc))
-    flash(_("Internal note added.") if internal else _("Comment added."), "success")
-    return redirect(url_for("tickets.detail", ticket_id=ticket.id) + "#timeline")
+    ticket = _ticket(ticket_id)
+    form = _note_form(CommentForm, ticket)
+    outcome = save(
+        form,
+        lambda: add_comment(current_user, ticket, form.body.data, internal=_internal(form)),
+        success=_("Internal note added.") if _internal(form) else _("Comment added."),
+        redirect_to=url_for("tickets.detail", ticket_id=ticket.id) + "#timeline",
+    )
+    return outcome.response or render_detail(_ticket(ticket_id), comment_form=form, status=outcome.status)
 
 
 @bp.post("/tickets/<int:ticket_id>/attachments")
 @login_required
 def upload(ticket_id: int):
     """Attach a file (pdf, png, jpeg, docx, xlsx; at most 10 MB), judged by its content."""
-    ticket = load_visible_ticket(ticket_id)
-    form = AttachmentForm()
-    if current_user.role == Role.ENTERPRISE:
-        del form.internal
-    if not form.validate_on_submit():
-        return render_detail(ticket, attachment_form=form, status=422)
-    internal = bool(getattr(form, "internal", None) and form.internal.data)
-    try:
-        store_attachment(current_user, ticket, form.file.data, internal=internal)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        ticket = load_visible_ticket(ticket_id)
-        attach_error(form, exc, default="file" if isinstance(exc, FileTooLarge | FileTypeNotAllowed) else None)
-        return render_detail(ticket, attachment_form=form, status=error_status(exc))
-    flash(_("File attached."), "success")
-    return redirect(url_for("tickets.detail", ticket_id=ticket.id) + "#attachments")
+    ticket = _ticket(ticket_id)
+    form = _note_form(AttachmentForm, ticket)
+    outcome = save(
+        form,
+        lambda: store_attachment(current_user, ticket, form.file.data, internal=_internal(form)),
+        success=_("File attached."),
+        redirect_to=url_for("tickets.detail", ticket_id=ticket.id) + "#attachments",
+    )
+    return outcome.response or render_detail(_ticket(ticket_id), attachment_form=form, status=outcome.status)
 
 
 @bp.get("/attachments/<int:attachment_id>")

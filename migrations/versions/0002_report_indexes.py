@@ -10,7 +10,7 @@ Create Date: 2026-11-23 05:00:00
 - ix_tickets_open: a partial index of the open tickets only (a few percent of the table) with the
   deadline columns, for the colours of the report, the lists filtered by colour and their totals.
 - PostgreSQL only: statistics on the local month and ISO week of created_at (the report's group
-  keys, see helpdesk.reports.service.period_key) and on the group columns taken together, so that
+  keys, see helpdesk.reports.services.period_key) and on the group columns taken together, so that
   the planner knows a report has a few dozen rows and not a million, and aggregates in parallel
   with a hash table instead of sorting the whole table.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk.admin.models import AdminAuditLog
+from helpdesk.audit.models import AdminAuditLog
 from helpdesk.auth.models import User
 from tests import factories
 from tests.api.conftest import assert_error_shape

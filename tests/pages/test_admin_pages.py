@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from helpdesk.admin.models import AdminAuditLog
+from helpdesk.audit.models import AdminAuditLog
 from helpdesk.auth.models import User
 from helpdesk.calendar.models import HolidayOverride
-from helpdesk.calendar.service import get_calendar
+from helpdesk.calendar.services import get_calendar
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.jurisdictions.models import Category, Department, RoutingRule
 from tests import factories as f

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from helpdesk.auth.models import User
-from helpdesk.reports.service import resolution_report
+from helpdesk.reports.services import resolution_report
 from helpdesk.seeding.demo import DEMO_LOGINS, build_demo
 from tests import factories
 

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from helpdesk.reports.export import COLUMNS, report_csv, report_xlsx
-from helpdesk.reports.service import resolution_report
+from helpdesk.reports.services import resolution_report
 from tests import factories
 
 from .conftest import AS_OF, FILED

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from helpdesk.reports.service import resolution_report
+from helpdesk.reports.services import resolution_report
 from tests import factories
 
 from .conftest import AS_OF

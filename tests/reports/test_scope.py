@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from helpdesk.errors import NotAllowed, ValidationFailed
-from helpdesk.reports.service import resolution_report
+from helpdesk.reports.services import resolution_report
 from tests import factories
 
 from .conftest import AS_OF

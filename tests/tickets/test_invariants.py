@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from helpdesk.auth.models import User
 from helpdesk.errors import DomainError
 from helpdesk.tickets.models import COMPLETED_STATUSES, OPEN_STATUSES, Ticket, TicketEvent
-from helpdesk.tickets.services import perform_action, sweep
+from helpdesk.tickets.services import perform_action
+from helpdesk.tickets.sweep import sweep
 from helpdesk.tickets.workflow import TRANSITIONS, Party
 from tests import factories as f
 

@@ -13,7 +13,8 @@ from helpdesk.errors import InvalidTransition
 from helpdesk.extensions import mail
 from helpdesk.notifications.models import Notification
 from helpdesk.tickets.models import TicketEvent
-from helpdesk.tickets.services import perform_action, sweep
+from helpdesk.tickets.services import perform_action
+from helpdesk.tickets.sweep import sweep
 from tests import factories as f
 
 D = date

@@ -21,9 +21,10 @@ from sqlalchemy import select
 from helpdesk.auth.models import User
 from helpdesk.enterprises.credit_code import make_credit_code
 from helpdesk.enterprises.models import Enterprise
+from helpdesk.enterprises.queries import visible_enterprises
 from helpdesk.jurisdictions.models import Category, Department, Jurisdiction
 from helpdesk.tickets.models import Ticket, TicketCohandler
-from helpdesk.tickets.queries import visible_enterprises, visible_tickets
+from helpdesk.tickets.queries import visible_tickets
 
 CHUANHUI, HUAIYANG, ZHOUKOU = "411602", "411603", "411600"
 _seq = itertools.count(1)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import inspect
 
-from helpdesk.admin.models import AdminAuditLog
+from helpdesk.audit.models import AdminAuditLog
 from helpdesk.db import utcnow
 from helpdesk.extensions import db
 

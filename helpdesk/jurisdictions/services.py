@@ -1,30 +1,19 @@
-"""Admin verbs on reference data and users; every change is written to the admin audit log.
+"""Admin verbs on reference data: departments, categories (and their deadlines), routing rules.
 
-Departments, categories (and their deadlines), routing rules and holiday overrides. Holiday
-overrides are immutable: the calendar (helpdesk.calendar.service.get_calendar) notices a change
-by the overrides' count and newest id, so an override is deleted and added again, never edited.
-Flush, never commit: the page owns the transaction.
+Every change is written to the admin audit log. Flush, never commit: the page owns the transaction.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import func, select
 
-from helpdesk.admin.audit import record_change, snapshot
-from helpdesk.auth.models import Role, User
-from helpdesk.auth.services import create_user, update_user
-from helpdesk.calendar.models import HolidayOverride
-from helpdesk.errors import Conflict, NotAllowed, ValidationFailed
+from helpdesk.audit.services import record_change, snapshot
+from helpdesk.auth.models import User
+from helpdesk.auth.services import admin_only
+from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Category, Department, Jurisdiction, RoutingRule
 from helpdesk.jurisdictions.queries import ancestors
-
-
-def _admin_only(actor: User) -> None:
-    if actor is None or actor.role != Role.ADMIN:
-        raise NotAllowed("Only admins change reference data.")
 
 
 def _text(values: dict, key: str, low: int, high: int, *, required: bool = True) -> str:
@@ -32,37 +21,17 @@ def _text(values: dict, key: str, low: int, high: int, *, required: bool = True)
     if required and not text:
         raise ValidationFailed("This field is required.", field=key)
     if text and len(text) < low:
-        raise ValidationFailed(f"Shorter than minimum length {low}.", field=key)
+        raise ValidationFailed("Shorter than minimum length %(low)s.", field=key, low=low)
     if len(text) > high:
-        raise ValidationFailed(f"Longer than maximum length {high}.", field=key)
+        raise ValidationFailed("Longer than maximum length %(high)s.", field=key, high=high)
     return text
 
 
 def _int(values: dict, key: str, low: int, high: int) -> int:
     value = values.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationFailed(f"Must be a whole number from {low} to {high}.", field=key)
+        raise ValidationFailed("Must be a whole number from %(low)s to %(high)s.", field=key, low=low, high=high)
     return value
-
-
-# -- users -----------------------------------------------------------------------------------------
-
-
-def create_user_as_admin(actor: User, **values) -> User:
-    """Create a user of any role (see auth.services.create_user), audited."""
-    _admin_only(actor)
-    user = create_user(**values)
-    record_change(actor, "user", user, "create", None)
-    return user
-
-
-def set_user_active(actor: User, user: User, active: bool) -> User:
-    """Deactivate (or reactivate) a user: a deactivated user cannot log in and its tokens stop working."""
-    return update_user(actor, user, {"active": bool(active)})
-
-
-def reset_password(actor: User, user: User, password: str) -> User:
-    return update_user(actor, user, {"password": password})
 
 
 # -- departments -----------------------------------------------------------------------------------
@@ -114,7 +83,7 @@ def _only_default(actor: User, department: Department) -> None:
 
 
 def create_department(actor: User, values: dict) -> Department:
-    _admin_only(actor)
+    admin_only(actor)
     department = Department(**_department_values(values, None))
     db.session.add(department)
     db.session.flush()
@@ -124,7 +93,7 @@ def create_department(actor: User, values: dict) -> Department:
 
 
 def update_department(actor: User, department: Department, values: dict) -> Department:
-    _admin_only(actor)
+    admin_only(actor)
     before = snapshot(department)
     clean = _department_values({**values, "jurisdiction_id": department.jurisdiction_id}, department)
     for key, value in clean.items():
@@ -163,7 +132,7 @@ def _category_values(values: dict, category: Category | None) -> dict:
 
 
 def create_category(actor: User, values: dict) -> Category:
-    _admin_only(actor)
+    admin_only(actor)
     category = Category(**_category_values(values, None))
     db.session.add(category)
     db.session.flush()
@@ -173,7 +142,7 @@ def create_category(actor: User, values: dict) -> Category:
 
 def update_category(actor: User, category: Category, values: dict) -> Category:
     """Change names, help and deadlines; new limits apply to tickets filed from now on."""
-    _admin_only(actor)
+    admin_only(actor)
     before = snapshot(category)
     for key, value in _category_values(values, category).items():
         setattr(category, key, value)
@@ -198,7 +167,7 @@ def _rule_department(jurisdiction: Jurisdiction, department_id) -> Department:
 
 def create_routing_rule(actor: User, values: dict) -> RoutingRule:
     """(category, jurisdiction) → department; one rule per pair."""
-    _admin_only(actor)
+    admin_only(actor)
     category = db.session.get(Category, values.get("category_id") or 0)
     if category is None:
         raise ValidationFailed("No such category.", field="category_id")
@@ -221,7 +190,7 @@ def create_routing_rule(actor: User, values: dict) -> RoutingRule:
 
 
 def update_routing_rule(actor: User, rule: RoutingRule, department_id) -> RoutingRule:
-    _admin_only(actor)
+    admin_only(actor)
     before = snapshot(rule)
     rule.department_id = _rule_department(rule.jurisdiction, department_id).id
     db.session.flush()
@@ -231,51 +200,8 @@ def update_routing_rule(actor: User, rule: RoutingRule, department_id) -> Routin
 
 def delete_routing_rule(actor: User, rule: RoutingRule) -> None:
     """Without the rule, routing falls back to the parent's rule, then the default department."""
-    _admin_only(actor)
+    admin_only(actor)
     before = snapshot(rule)
     record_change(actor, "routing_rule", rule, "delete", before)
     db.session.delete(rule)
-    db.session.flush()
-
-
-# -- holiday overrides -----------------------------------------------------------------------------
-
-
-def add_holiday_override(actor: User, day: date, is_workday: bool, note: str = "") -> HolidayOverride:
-    """Declare one date a working day (调休) or a day off; to change it, delete it and add it again."""
-    _admin_only(actor)
-    if not isinstance(day, date):
-        raise ValidationFailed("Choose a date.", field="day")
-    if not 2000 <= day.year <= 2100:
-        raise ValidationFailed("Choose a date between 2000 and 2100.", field="day")
-    note = _text({"note": note}, "note", 0, 200, required=False)
-    if db.session.scalar(select(func.count()).select_from(HolidayOverride).where(HolidayOverride.day == day)):
-        raise Conflict("That date already has an override: delete it first to change it.", field="day")
-    override = HolidayOverride(day=day, is_workday=bool(is_workday), note=note, created_by_id=actor.id)
-    if db.engine.dialect.name == "sqlite":
-        # SQLite hands the id of a deleted newest row out again, which would give "delete the newest,
-        # add another" the calendar's old fingerprint (count, newest id): never reuse an id.
-        override.id = _unused_override_id()
-    db.session.add(override)
-    db.session.flush()
-    record_change(actor, "holiday_override", override, "create", None)
-    return override
-
-
-def _unused_override_id() -> int:
-    from helpdesk.admin.models import AdminAuditLog
-
-    newest = db.session.scalar(select(func.max(HolidayOverride.id))) or 0
-    audited = (
-        db.session.scalar(select(func.max(AdminAuditLog.entity_id)).where(AdminAuditLog.entity == "holiday_override"))
-        or 0
-    )
-    return max(newest, audited) + 1
-
-
-def delete_holiday_override(actor: User, override: HolidayOverride) -> None:
-    _admin_only(actor)
-    before = snapshot(override)
-    record_change(actor, "holiday_override", override, "delete", before)
-    db.session.delete(override)
     db.session.flush()

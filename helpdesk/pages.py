@@ -1,17 +1,22 @@
-"""Helpers every page module shares: role checks, loading a visible ticket, errors beside fields."""
+"""The page toolkit every page module shares: role checks, saving a form through one service call,
+errors beside fields, safe redirects, ids and choices from the query string."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from helpdesk.db import MAX_ID
 from helpdesk.errors import DomainError
 from helpdesk.extensions import db
-from helpdesk.tickets.labels import translate_message
 
 PER_PAGE = 25
+# Each role's start page, registered by the feature that draws it (@home_page): "/" shows it.
+HOME_PAGES: dict[str, Callable] = {}
 
 
 def ui_locale() -> str:
@@ -43,20 +48,46 @@ def role_required(*roles: str):
     return decorator
 
 
-def load_visible_ticket(ticket_id: int):
-    """The ticket if the current user may see it; 404 otherwise (absent and invisible look the same)."""
-    from helpdesk.tickets.models import Ticket
-    from helpdesk.tickets.queries import visible_tickets
+def home_page(role: str):
+    """Register a view as the start page of a role."""
 
-    ticket = db.session.scalar(visible_tickets(current_user).where(Ticket.id == check_id(ticket_id)))
-    if ticket is None:
-        abort(404)
-    return ticket
+    def decorator(view):
+        HOME_PAGES[str(role)] = view
+        return view
+
+    return decorator
+
+
+def register_template_helpers(app) -> None:
+    """Helpers every template may call: labels of stored values, names in the UI language, URLs."""
+    from helpdesk import labels
+
+    def label(table):
+        return lambda value: str(table.get(value, value or "")) if value is not None else ""
+
+    helpers = {
+        "status_label": label(labels.STATUS_LABELS),
+        "status_style": lambda s: labels.STATUS_STYLES.get(s, "secondary"),
+        "role_label": label(labels.ROLE_LABELS),
+        "rating_label": label(labels.RATING_LABELS),
+        "priority_label": label(labels.PRIORITY_LABELS),
+        "colour_label": label(labels.COLOUR_LABELS),
+        "level_label": label(labels.LEVEL_LABELS),
+        "size_label": label(labels.SIZE_LABELS),
+        "audit_entity_label": label(labels.AUDIT_ENTITY_LABELS),
+        "audit_action_label": label(labels.AUDIT_ACTION_LABELS),
+        "category_name": display_name,
+        "department_name": display_name,
+        "jurisdiction_name": display_name,
+        "display_name": display_name,
+        "url_with": url_with,
+    }
+    app.context_processor(lambda: helpers)
 
 
 def attach_error(form, exc: DomainError, aliases: dict[str, str] | None = None, default: str | None = None) -> None:
     """Show a service's refusal beside the field it names (else `default`), or above the form."""
-    message = translate_message(exc.message)
+    message = exc.localized()
     name = (aliases or {}).get(exc.field or "", exc.field) or default
     field = getattr(form, name, None) if name else None
     if field is not None and hasattr(field, "errors") and name != "csrf_token":
@@ -72,17 +103,69 @@ def error_status(exc: DomainError) -> int:
     return exc.status if exc.status in (403, 404, 409, 413, 415) else 422
 
 
+@dataclass
+class Outcome:
+    """What became of a form post: a redirect to follow, or the status (and refusal) to render the form with."""
+
+    response: Response | None
+    status: int
+    error: DomainError | None = None
+
+
+def save(
+    form,
+    call: Callable[[], object],
+    success: str | Callable[[object], str] | None,
+    redirect_to: str | Callable[[object], str],
+    *,
+    aliases: dict[str, str] | None = None,
+    default_field: str | None = None,
+    validate: bool = True,
+    on_error: Callable[[DomainError], None] | None = None,
+) -> Outcome:
+    """The one way a page saves: validate the form, run one service call, commit, flash, redirect.
+
+    A refusal rolls back, runs `on_error` (to discard stored files, say), and lands beside the field it
+    names (`aliases` maps a service's field to the form's, `default_field` takes what names none).
+    """
+    if validate and not form.validate_on_submit():
+        return Outcome(None, 422)
+    try:
+        result = call()
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        if on_error is not None:
+            on_error(exc)
+        attach_error(form, exc, aliases, default_field)
+        return Outcome(None, error_status(exc), exc)
+    if success:
+        flash(success(result) if callable(success) else success, "success")
+    return Outcome(redirect(redirect_to(result) if callable(redirect_to) else redirect_to), 200)
+
+
 def page_number() -> int:
     page = request.args.get("page", 1, type=int)
     return page if page and 0 < page < 100_000 else 1
 
 
+def is_safe_path(target: str | None) -> bool:
+    r"""A path on this site. Browsers read "\" as "/" and drop tabs and newlines, so "/\evil.example" and
+    "/<tab>/evil.example" lead to another host as surely as "//evil.example"; a newline would also break
+    the Location header."""
+    return (
+        bool(target)
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and (target.isprintable())
+    )
+
+
 def safe_next(default: str) -> str:
     """A same-site path from ?next= or the form's `next`, else `default`."""
     target = request.values.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target and target.isprintable():
-        return target
-    return default
+    return target if is_safe_path(target) else default
 
 
 def url_with(**changes) -> str:
@@ -117,9 +200,6 @@ def grouped_options(groups: dict) -> list:
 def query_text(name: str = "q", limit: int = 100) -> str:
     """A search box's text from the query string: trimmed, bounded, without NUL characters."""
     return (request.args.get(name) or "").replace("\x00", "").strip()[:limit]
-
-
-MAX_ID = 2**31 - 1  # ids are 32-bit integers: anything larger is no object at all
 
 
 def as_id(value) -> int | None:

@@ -20,7 +20,9 @@ from helpdesk.calendar.workdays import SHANGHAI
 from helpdesk.db import UTCDateTime, utcnow
 from helpdesk.errors import NotAllowed, ValidationFailed
 from helpdesk.extensions import db
-from helpdesk.jurisdictions.models import Category, Department, Jurisdiction
+from helpdesk.jurisdictions.models import Category, Department
+from helpdesk.jurisdictions.queries import JurisdictionTree, jurisdiction_tree
+from helpdesk.jurisdictions.scope import supervised_scope
 from helpdesk.tickets.models import COMPLETED_STATUSES, OPEN_STATUSES, Rating, Status, Ticket
 
 GROUPS = ("jurisdiction", "department", "cadre", "category", "month", "week")
@@ -270,63 +272,32 @@ def period_label(unit: str):
 # -- scope --------------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Jurisdictions:
-    """The (small) jurisdiction tree, loaded once per report."""
-
-    by_id: dict[int, Jurisdiction]
-
-    @classmethod
-    def load(cls) -> _Jurisdictions:
-        return cls({j.id: j for j in db.session.scalars(select(Jurisdiction))})
-
-    def children(self, parent_id: int | None) -> list[Jurisdiction]:
-        return sorted((j for j in self.by_id.values() if j.parent_id == parent_id), key=lambda j: j.id)
-
-    def subtree(self, root_id: int) -> set[int]:
-        found, frontier = {root_id}, [root_id]
-        while frontier:
-            frontier = [j.id for j in self.by_id.values() if j.parent_id in frontier]
-            found.update(frontier)
-        return found
-
-    def child_towards(self, root_id: int | None, jurisdiction_id: int) -> int | None:
-        """The child of root on the way down to jurisdiction (the jurisdiction itself when it is root)."""
-        node = self.by_id.get(jurisdiction_id)
-        while node is not None:
-            if node.parent_id == root_id or node.id == root_id:
-                return node.id
-            node = self.by_id.get(node.parent_id) if node.parent_id is not None else None
-        return None
-
-
 def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=SHANGHAI).astimezone(UTC)
 
 
 def _check_arguments(group_by, category, date_from, date_to) -> Category | None:
     if group_by is not None and group_by not in GROUPS:
-        raise ValidationFailed(f"group_by must be one of {', '.join(GROUPS)}.", field="group_by")
+        raise ValidationFailed("group_by must be one of %(groups)s.", field="group_by", groups=", ".join(GROUPS))
     if date_from is not None and date_to is not None and date_from >= date_to:
         raise ValidationFailed("'to' must be after 'from' (the period is [from, to)).", field="to")
     if category is None:
         return None
     found = db.session.scalar(select(Category).where(Category.code == category))
     if found is None:
-        raise ValidationFailed(f"Unknown category {category!r}.", field="category")
+        raise ValidationFailed("Unknown category %(code)r.", field="category", code=category)
     return found
 
 
-def _scope(viewer: User, tree: _Jurisdictions, jurisdiction_id, department_id, cadre_id):
+def _scope(viewer: User, tree: JurisdictionTree, jurisdiction_id, department_id, cadre_id):
     """(root of the jurisdiction rows, WHERE clauses) for what the viewer may see of the asked scope."""
     if jurisdiction_id is not None and jurisdiction_id not in tree.by_id:
-        raise ValidationFailed(f"Unknown jurisdiction {jurisdiction_id}.", field="jurisdiction_id")
+        raise ValidationFailed("Unknown jurisdiction %(id)s.", field="jurisdiction_id", id=jurisdiction_id)
     if department_id is not None and db.session.get(Department, department_id) is None:
-        raise ValidationFailed(f"Unknown department {department_id}.", field="department_id")
+        raise ValidationFailed("Unknown department %(id)s.", field="department_id", id=department_id)
     clauses: list[ColumnElement] = []
     if viewer.role == Role.SUPERVISOR:
-        own = tree.subtree(viewer.jurisdiction_id)
-        if jurisdiction_id is not None and jurisdiction_id not in own:
+        if jurisdiction_id is not None and jurisdiction_id not in supervised_scope(viewer):
             raise NotAllowed("That jurisdiction is outside yours.")
         root = jurisdiction_id if jurisdiction_id is not None else viewer.jurisdiction_id
     elif viewer.role == Role.CADRE:
@@ -347,14 +318,14 @@ def _scope(viewer: User, tree: _Jurisdictions, jurisdiction_id, department_id, c
     return root, clauses
 
 
-def _rows_root(root: int | None, tree: _Jurisdictions) -> int | None:
+def _rows_root(root: int | None, tree: JurisdictionTree) -> int | None:
     """Whose children the jurisdiction rows are: the scope's root, or the province when there is one."""
     if root is None and len(tree.children(None)) == 1:
         return tree.children(None)[0].id
     return root
 
 
-def _group_key(group_by: str, root: int | None, tree: _Jurisdictions):
+def _group_key(group_by: str, root: int | None, tree: JurisdictionTree):
     """(the SQL expression rows are grouped by, the function that turns it into the row's key)."""
     same = lambda key: key  # noqa: E731
     if group_by == "jurisdiction":
@@ -372,7 +343,7 @@ def _group_key(group_by: str, root: int | None, tree: _Jurisdictions):
     ], same
 
 
-def _labels(group_by: str, keys: list, tree: _Jurisdictions, english: bool) -> dict:
+def _labels(group_by: str, keys: list, tree: JurisdictionTree, english: bool) -> dict:
     """key → (display key, label) for the rows' keys, with a few small lookups of reference data."""
     ids = [k for k in keys if k is not None]
     none_label = _NO_GROUP_LABELS.get(group_by, ("—", "—"))[1 if english else 0]
@@ -422,7 +393,7 @@ def resolution_report(
         raise NotAllowed("Reports are for government users.")
     as_of = as_of or utcnow()
     category_obj = _check_arguments(group_by, category, date_from, date_to)
-    tree = _Jurisdictions.load()
+    tree = jurisdiction_tree()
     root, clauses = _scope(viewer, tree, jurisdiction_id, department_id, cadre_id)
     if category_obj is not None:
         clauses.append(Ticket.category_id == category_obj.id)

@@ -1,0 +1,106 @@
+"""The primitive changes every ticket verb is made of: status and assignee moves that keep each cadre's
+open count, applying a route, recording the event, flushing with conflicts as 409. Flush, never commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import update
+from sqlalchemy.orm.exc import StaleDataError
+
+from helpdesk.auth.models import User
+from helpdesk.errors import Conflict, ValidationFailed
+from helpdesk.extensions import db
+from helpdesk.tickets.models import OPEN_STATUSES, Status, Ticket, TicketEvent
+from helpdesk.tickets.routing import Route
+
+TITLE_LENGTH = (5, 200)
+DESCRIPTION_LENGTH = (10, 5000)
+NOTE_LENGTH = 5000
+EXTEND_DAYS = (1, 30)
+
+
+def config(name: str):
+    return current_app.config[name]
+
+
+def check_length(value: str | None, field_name: str, bounds: tuple[int, int]) -> str:
+    """The text trimmed, or ValidationFailed naming the field and the bound it crossed."""
+    value = (value or "").strip()
+    low, high = bounds
+    if len(value) < low:
+        raise ValidationFailed("Shorter than minimum length %(low)s.", field=field_name, low=low)
+    if len(value) > high:
+        raise ValidationFailed("Longer than maximum length %(high)s.", field=field_name, high=high)
+    return value
+
+
+def flush() -> None:
+    """Flush, turning a concurrent change of the same ticket into a conflict."""
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise Conflict("The ticket was changed by someone else at the same time. Reload it and try again.") from exc
+
+
+# -- open-ticket counters kept on cadres (routing picks the least loaded) -------------------------
+
+
+def _bump_open(user_id: int | None, delta: int) -> None:
+    if user_id is not None and delta:
+        flush()  # the ticket's own versioned UPDATE first: a concurrent change is then a Conflict
+        db.session.execute(update(User).where(User.id == user_id).values(open_tickets=User.open_tickets + delta))
+
+
+def move(ticket: Ticket, *, status: str | None = None, assignee: User | None | bool = False) -> None:
+    """Change status and/or assignee, keeping each cadre's open count equal to its open tickets."""
+    old_open = ticket.status in OPEN_STATUSES
+    old_assignee = ticket.assignee_id
+    if status is not None:
+        ticket.status = status
+    if assignee is not False:
+        ticket.assignee = assignee
+        ticket.assignee_id = assignee.id if assignee is not None else None
+    new_open = ticket.status in OPEN_STATUSES
+    if old_assignee != ticket.assignee_id:
+        _bump_open(old_assignee, -1 if old_open else 0)
+        _bump_open(ticket.assignee_id, 1 if new_open else 0)
+    elif old_open != new_open:
+        _bump_open(ticket.assignee_id, 1 if new_open else -1)
+
+
+def record(ticket, action, actor, from_status, now, note=None, internal=False, **data) -> TicketEvent:
+    """Append the event of one action (ticket events are never changed afterwards)."""
+    event = TicketEvent(
+        ticket=ticket,
+        ticket_id=ticket.id,
+        action=action,
+        actor_id=actor.id if actor else None,
+        from_status=from_status,
+        to_status=ticket.status,
+        note=note,
+        internal=internal,
+        data=data or None,
+        created_at=now,
+    )
+    db.session.add(event)
+    return event
+
+
+def apply_route(ticket: Ticket, result: Route, now: datetime) -> None:
+    """Hand the ticket to the routed department and cadre (submitted when there is no cadre)."""
+    ticket.department_id = result.department.id
+    ticket.department = result.department
+    ticket.handling_jurisdiction_id = result.department.jurisdiction_id
+    ticket.handling_jurisdiction = result.department.jurisdiction
+    ticket.routing_reason = result.reason
+    move(ticket, status=Status.ASSIGNED if result.assignee else Status.SUBMITTED, assignee=result.assignee)
+    if result.assignee is not None:
+        db.session.execute(update(User).where(User.id == result.assignee.id).values(last_assigned_at=now))
+
+
+def respond(ticket: Ticket, now: datetime) -> None:
+    """The first response (accept, a question, a resolution, a public comment by the assignee)."""
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now

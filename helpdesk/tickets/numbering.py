@@ -1,0 +1,30 @@
+"""Ticket numbers (ZK-2024-000123): unique and gapless per (prefix, year), even under concurrent filing."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from helpdesk.errors import Conflict
+from helpdesk.extensions import db
+from helpdesk.tickets.models import TicketSequence
+
+
+def next_sequence(prefix: str, year: int) -> int:
+    """The next number for (prefix, year); the row lock it takes makes numbers gapless under concurrency."""
+    for _attempt in range(5):
+        value = db.session.execute(
+            update(TicketSequence)
+            .where(TicketSequence.prefix == prefix, TicketSequence.year == year)
+            .values(last_value=TicketSequence.last_value + 1)
+            .returning(TicketSequence.last_value)
+        ).scalar()
+        if value is not None:
+            return value
+        try:
+            with db.session.begin_nested():
+                db.session.add(TicketSequence(prefix=prefix, year=year, last_value=1))
+            return 1
+        except IntegrityError:
+            continue  # another filing created the row first: increment it instead
+    raise Conflict("Could not allocate a ticket number; try again.")
