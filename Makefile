@@ -4,6 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
+# Lazy labels, and the message (first argument) of every domain error a service raises (helpdesk/errors.py).
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k DomainError -k ValidationFailed -k Conflict -k NotAllowed -k NotFound \
+	-k InvalidTransition -k FileTooLarge -k FileTypeNotAllowed
 
 .PHONY: run test install migrate seed bench lint clean translations
 
@@ -33,7 +36,7 @@ bench: install
 
 # After changing UI strings: extract them, merge them into the catalogs (translate the new ones), compile.
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-output -o helpdesk/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --sort-output -o helpdesk/translations/messages.pot .
 	$(BIN)/pybabel update -i helpdesk/translations/messages.pot -d helpdesk/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d helpdesk/translations
 

@@ -152,109 +152,36 @@ class World:
 
 def build_people(rng: random.Random) -> World:
     """Cadres in every local department, supervisors, the bench logins, enterprises paired with cadres."""
-    from werkzeug.security import generate_password_hash
-
-    from helpdesk.auth.models import Role, User
-    from helpdesk.enterprises.credit_code import make_credit_code
-    from helpdesk.enterprises.models import Enterprise
     from helpdesk.extensions import db
-    from helpdesk.jurisdictions.models import Category, Department, Jurisdiction, Level
-    from helpdesk.seeding.demo import GIVEN, SURNAMES, TRADES
+    from helpdesk.jurisdictions.models import Category, Jurisdiction, Level
+    from helpdesk.seeding.people import Logins
+    from helpdesk.seeding.people import build_people as insert_people
     from helpdesk.tickets.routing import choose_department
 
-    password_hash = generate_password_hash(BENCH_PASSWORD)
-    now = datetime.now(UTC)
-
-    def person(email: str, role: str, **links) -> dict:
-        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-        return {
-            "email": email,
-            "name": links.pop("name", name),
-            "role": role,
-            "password_hash": password_hash,
-            "active": True,
-            "locale": "zh_CN",
-            "open_tickets": 0,
-            "created_at": now,
-            **links,
-        }
-
-    jurisdictions = {j.code: j for j in db.session.scalars(select(Jurisdiction))}
-    departments = list(db.session.scalars(select(Department).join(Jurisdiction).order_by(Department.id)))
-    local = [d for d in departments if d.jurisdiction.level != Level.PROVINCE]
-    chuanhui_nr = next(d for d in local if d.jurisdiction.code == "411602" and d.code == "nr")
-    rows = [person(BENCH_LOGINS["cadre"], Role.CADRE.value, department_id=chuanhui_nr.id, name="王芳")]
-    for n in range(1, CADRES):
-        rows.append(person(f"cadre{n:05d}@bench.cn", Role.CADRE.value, department_id=local[n % len(local)].id))
-    for code, j in jurisdictions.items():
-        rows.append(person(f"supervisor.{code}@bench.cn", Role.SUPERVISOR.value, jurisdiction_id=j.id))
-    rows += [
-        person(BENCH_LOGINS["admin"], Role.ADMIN.value, name="系统管理员"),
-        person(BENCH_LOGINS["province_supervisor"], Role.SUPERVISOR.value, jurisdiction_id=jurisdictions["410000"].id),
-        person(BENCH_LOGINS["county_supervisor"], Role.SUPERVISOR.value, jurisdiction_id=jurisdictions["411602"].id),
-    ]
-    db.session.execute(insert(User), rows)
-
-    cadres_by_department: dict[int, list[int]] = defaultdict(list)
-    cadres_by_jurisdiction: dict[int, list[int]] = defaultdict(list)
-    for user_id, department_id, jurisdiction_id in db.session.execute(
-        select(User.id, User.department_id, Department.jurisdiction_id)
-        .join(Department, User.department_id == Department.id)
-        .where(User.role == Role.CADRE)
-        .order_by(User.id)
-    ):
-        cadres_by_department[department_id].append(user_id)
-        cadres_by_jurisdiction[jurisdiction_id].append(user_id)
-    bench_cadre = db.session.scalar(select(User.id).where(User.email == BENCH_LOGINS["cadre"]))
-
-    counties = sorted((j for j in jurisdictions.values() if j.level == Level.COUNTY), key=lambda j: j.code)
-    seen: set[str] = set()
-    companies = []
-    for i in range(ENTERPRISES):
-        county = counties[i % len(counties)]
-        while True:
-            body = "91" + county.code + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
-            code = make_credit_code(body)
-            if code not in seen:
-                seen.add(code)
-                break
-        trade, trade_en = rng.choice(TRADES)
-        # Every tenth company of 川汇区 is paired with the bench cadre, so its queue is a real one.
-        liaison = (
-            bench_cadre if county.code == "411602" and i % 100 < 10 else rng.choice(cadres_by_jurisdiction[county.id])
-        )
-        companies.append(
-            {
-                "name": f"{county.name[:2]}{''.join(rng.sample('华宏鑫盛源达恒泰瑞丰隆昌兴旺金宝通利康永润德嘉诚信', 2))}"
-                f"{trade}有限公司{i:04d}",
-                "credit_code": code,
-                "jurisdiction_id": county.id,
-                "industry": trade_en,
-                "size": rng.choice(("micro", "small", "small", "medium", "medium", "large")),
-                "is_key": rng.random() < 0.1,
-                "liaison_id": liaison,
-                "created_at": now,
-            }
-        )
-    db.session.execute(insert(Enterprise), companies)
-    enterprises = [
-        tuple(r)
-        for r in db.session.execute(
-            select(Enterprise.id, Enterprise.jurisdiction_id, Enterprise.liaison_id).order_by(Enterprise.id)
-        )
-    ]
-    users = [
-        person(
-            BENCH_LOGINS["enterprise"] if index == 0 else f"company{eid:05d}@bench.cn",
-            Role.ENTERPRISE.value,
-            enterprise_id=eid,
-        )
-        for index, (eid, _, _) in enumerate(enterprises)
-    ]
-    db.session.execute(insert(User), users)
-    enterprise_users = dict(
-        db.session.execute(select(User.enterprise_id, User.id).where(User.role == Role.ENTERPRISE)).all()
+    logins = Logins(
+        domain="bench.cn",
+        cadre=BENCH_LOGINS["cadre"],
+        enterprise=BENCH_LOGINS["enterprise"],
+        admin=BENCH_LOGINS["admin"],
+        supervisors={
+            "410000": (BENCH_LOGINS["province_supervisor"], "省督查室"),
+            "411602": (BENCH_LOGINS["county_supervisor"], "川汇区督查室"),
+        },
     )
+    # Every tenth company of 川汇区 is paired with the bench cadre, so its queue is a real one.
+    people = insert_people(
+        rng,
+        logins,
+        password=BENCH_PASSWORD,
+        cadres=CADRES,
+        enterprises=ENTERPRISES,
+        digits=5,
+        paired_with_login_cadre=lambda i, county: county.code == "411602" and i % 100 < 10,
+    )
+    jurisdictions = {j.code: j for j in db.session.scalars(select(Jurisdiction))}
+    cadres_by_department = people.cadres_by_department
+    enterprises = people.enterprises
+    enterprise_users = people.enterprise_users
 
     categories = {c.code: c for c in db.session.scalars(select(Category))}
     routes = {}

@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from helpdesk.main.views import bp as main_bp
     from helpdesk.notifications.views import bp as notifications_bp
     from helpdesk.reports.views import bp as reports_bp
+    from helpdesk.tickets import detail  # noqa: F401 - the ticket page's routes, on the tickets blueprint
     from helpdesk.tickets.views import bp as tickets_bp
 
     for bp in (health_bp, auth_bp, main_bp, tickets_bp, enterprises_bp, reports_bp, notifications_bp):

@@ -9,14 +9,13 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from helpdesk.auth.services import create_user
-from helpdesk.enterprises.credit_code import make_credit_code
+from helpdesk.enterprises.credit_code import random_credit_code
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Department, Jurisdiction
 
 _n = itertools.count(1)
 _rng = random.Random(20241)
-BODY_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 # A Tuesday in an ordinary working week of 2025 (no holiday near it), 10:00 in Shanghai.
 TUESDAY = datetime(2025, 3, 11, 2, 0, tzinfo=UTC)
@@ -33,8 +32,7 @@ def department(jurisdiction_code: str, code: str) -> Department:
 
 
 def credit_code(county_code: str = "411602") -> str:
-    body = "91" + county_code + "".join(_rng.choice(BODY_CHARS) for _ in range(9))
-    return make_credit_code(body)
+    return random_credit_code(_rng, county_code)
 
 
 def enterprise(county_code: str = "411602", liaison=None, name: str | None = None) -> Enterprise:

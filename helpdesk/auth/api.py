@@ -21,7 +21,14 @@ from helpdesk.auth.schemas import (
     UserSchema,
     UserUpdateSchema,
 )
-from helpdesk.auth.services import authenticate, create_user, issue_token, revoke_token, set_away, update_user
+from helpdesk.auth.services import (
+    authenticate,
+    create_user_as_admin,
+    issue_token,
+    revoke_token,
+    set_away,
+    update_user,
+)
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.errors import NotAllowed, NotFound, error_body
 from helpdesk.extensions import db
@@ -128,8 +135,7 @@ def list_users(args):
 @blp.response(201, UserSchema)
 def create_user_view(values):
     """Admins: create a user of a role with the one link that role needs."""
-    _admin_only()
-    user = create_user(**values)
+    user = create_user_as_admin(_admin_only(), **values)
     db.session.commit()
     return user, 201, {"Location": url_for("api_auth.update_user_view", user_id=user.id)}
 

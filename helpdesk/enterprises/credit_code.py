@@ -136,3 +136,14 @@ def make_credit_code(first17: str) -> str:
     chars = normalize(first17)
     code = chars + check_character(chars)
     return validate_credit_code(code)
+
+
+def random_credit_code(rng, county_code: str, seen: set[str] | None = None) -> str:
+    """A valid code of an enterprise (类别 91) registered in a county, for generated worlds and tests;
+    with `seen`, one not handed out before (and remembered)."""
+    while True:
+        code = make_credit_code("91" + county_code + "".join(rng.choice(CHARSET) for _ in range(9)))
+        if seen is None or code not in seen:
+            if seen is not None:
+                seen.add(code)
+            return code

@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from helpdesk.db import Base
+from helpdesk.db import Base, enum_column
 
 
 class Level(StrEnum):
@@ -29,7 +29,7 @@ class Jurisdiction(Base):
     code: Mapped[str] = mapped_column(String(12), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100))
-    level: Mapped[str] = mapped_column(String(10))
+    level: Mapped[Level] = mapped_column(enum_column(Level, 10))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
     # The letters before a ticket number (ZK-2024-000123); inherited from the nearest ancestor that has one.
     ticket_prefix: Mapped[str | None] = mapped_column(String(8))

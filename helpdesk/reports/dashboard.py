@@ -17,7 +17,8 @@ from helpdesk.calendar.workdays import local_date
 from helpdesk.db import utcnow
 from helpdesk.jurisdictions.models import Jurisdiction
 from helpdesk.jurisdictions.queries import jurisdiction_tree
-from helpdesk.reports.services import Figures, Row, resolution_report
+from helpdesk.reports.figures import Figures, Row
+from helpdesk.reports.services import resolution_report
 from helpdesk.tickets.models import WORST_FIRST
 
 TREND_MONTHS = 12

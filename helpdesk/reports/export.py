@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import xlsxwriter
 
-from helpdesk.reports.services import WARNINGS, Figures, Report
+from helpdesk.reports.figures import WARNINGS, Figures, Report
 
 RATES = ("completion_rate", "closed_rate", "on_time_rate", "response_rate", "satisfaction_rate")
 # One column per figure, in the order of the JSON document; open_by_warning spreads over five columns.

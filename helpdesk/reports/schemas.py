@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from helpdesk.api.common import Id
-from helpdesk.reports.services import GROUPS, WARNINGS
+from helpdesk.reports.figures import GROUPS, WARNINGS
 from helpdesk.tickets.schemas import DATE_RANGE
 
 FORMATS = ("json", "csv", "xlsx")

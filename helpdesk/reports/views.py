@@ -22,7 +22,8 @@ from helpdesk.pages import arg_id, display_name, home_page, query_text, role_req
 from helpdesk.reports import charts
 from helpdesk.reports.dashboard import build_dashboard, month_start
 from helpdesk.reports.export import report_csv, report_xlsx
-from helpdesk.reports.services import GROUPS, resolution_report
+from helpdesk.reports.figures import GROUPS
+from helpdesk.reports.services import resolution_report
 from helpdesk.tickets.models import WORST_FIRST, Colour, Ticket
 from helpdesk.tickets.queries import filter_tickets, visible_tickets
 from helpdesk.tickets.services import allowed_actions

@@ -13,18 +13,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from tqdm import tqdm
-from werkzeug.security import generate_password_hash
 
 from helpdesk.auth.models import Role, User
 from helpdesk.calendar.services import get_calendar
 from helpdesk.calendar.workdays import SHANGHAI, WorkCalendar
-from helpdesk.enterprises.credit_code import make_credit_code
-from helpdesk.enterprises.models import Enterprise
 from helpdesk.errors import DomainError
 from helpdesk.extensions import db
-from helpdesk.jurisdictions.models import Category, Department, Jurisdiction, Level
+from helpdesk.jurisdictions.models import Category, Department, Jurisdiction
+from helpdesk.seeding.people import Logins, build_people
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.services import file_ticket, perform_action
 
@@ -44,24 +42,19 @@ DEMO_LOGINS = {
     "cadre": "cadre@demo.cn",
     "enterprise": "enterprise@demo.cn",
 }
+LOGINS = Logins(
+    domain="demo.cn",
+    cadre=DEMO_LOGINS["cadre"],
+    enterprise=DEMO_LOGINS["enterprise"],
+    admin=DEMO_LOGINS["admin"],
+    supervisors={
+        "410000": (DEMO_LOGINS["province_supervisor"], "省督查室"),
+        "411600": (DEMO_LOGINS["city_supervisor"], "周口市督查室"),
+        "411602": (DEMO_LOGINS["county_supervisor"], "川汇区督查室"),
+    },
+    locales={DEMO_LOGINS["province_supervisor"]: "en"},
+)
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
-GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉兰萍鹏辉建国志红丹宁浩凯欣雪晨博宇航"
-FIRMS = "华宏鑫盛源达恒泰瑞丰隆昌兴旺金宝通利康永润德嘉诚信中天豪"
-TRADES = [
-    ("食品", "food processing"),
-    ("纺织", "textiles"),
-    ("机械", "machinery"),
-    ("电子", "electronics"),
-    ("生物医药", "biopharma"),
-    ("新材料", "new materials"),
-    ("物流", "logistics"),
-    ("农业科技", "agritech"),
-    ("建材", "building materials"),
-    ("制鞋", "footwear"),
-    ("包装", "packaging"),
-    ("新能源", "new energy"),
-]
 TITLES = {
     "policy": ("{}减免政策未兑现", "企业按规定应享受的{}优惠至今未落实，请协调相关部门兑现。"),
     "land": ("扩建项目{}用地指标", "企业扩建生产线需新增用地，{}指标和供地进度需要协调。"),
@@ -131,7 +124,6 @@ class DemoBuilder:
         self.rng = rng
         self.progress = progress
         self.cal = get_calendar()
-        self.password_hash = generate_password_hash(DEMO_PASSWORD)
         self.jurisdictions = {j.code: j for j in db.session.scalars(select(Jurisdiction))}
         self.categories = list(db.session.scalars(select(Category).order_by(Category.position)))
         self.supervisors: dict[int, User] = {}
@@ -139,136 +131,18 @@ class DemoBuilder:
         self.tickets = 0
 
     # -- people ------------------------------------------------------------------------------
-    def name(self) -> str:
-        return self.rng.choice(SURNAMES) + "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2))))
-
-    def _bulk_users(self, rows: list[dict]) -> None:
-        now = datetime.now(UTC)
-        for row in rows:
-            row.update(password_hash=self.password_hash, active=True, open_tickets=0, created_at=now)
-            row.setdefault("locale", "zh_CN")
-        db.session.execute(insert(User), rows)
-
     def build_people(self) -> None:
-        departments = list(db.session.scalars(select(Department).join(Jurisdiction).order_by(Department.id)))
-        province = [d for d in departments if d.jurisdiction.level == Level.PROVINCE]
-        local = [d for d in departments if d.jurisdiction.level != Level.PROVINCE]
-        rows, n = [], 0
-        for dept in province:  # two cadres for each provincial department
-            for _ in range(2):
-                n += 1
-                rows.append(
-                    {
-                        "email": f"cadre{n:04d}@demo.cn",
-                        "name": self.name(),
-                        "role": Role.CADRE.value,
-                        "department_id": dept.id,
-                    }
-                )
-        while n < CADRES:
-            dept = local[(n - 2 * len(province)) % len(local)]
-            n += 1
-            rows.append(
-                {
-                    "email": f"cadre{n:04d}@demo.cn",
-                    "name": self.name(),
-                    "role": Role.CADRE.value,
-                    "department_id": dept.id,
-                }
-            )
-        chuanhui_nr = next(d for d in local if d.jurisdiction.code == "411602" and d.code == "nr")
-        rows.append(
-            {"email": DEMO_LOGINS["cadre"], "name": "王芳", "role": Role.CADRE.value, "department_id": chuanhui_nr.id}
+        people = build_people(
+            self.rng,
+            LOGINS,
+            password=DEMO_PASSWORD,
+            cadres=CADRES,
+            enterprises=ENTERPRISES,
+            provincial_cadres=2,
         )
-        for code, j in self.jurisdictions.items():
-            rows.append(
-                {
-                    "email": f"supervisor.{code}@demo.cn",
-                    "name": f"{j.name}督查员",
-                    "role": "supervisor",
-                    "jurisdiction_id": j.id,
-                }
-            )
-        rows += [
-            {"email": DEMO_LOGINS["admin"], "name": "系统管理员", "role": Role.ADMIN.value},
-            {
-                "email": DEMO_LOGINS["province_supervisor"],
-                "name": "省督查室",
-                "role": "supervisor",
-                "jurisdiction_id": self.jurisdictions["410000"].id,
-                "locale": "en",
-            },
-            {
-                "email": DEMO_LOGINS["city_supervisor"],
-                "name": "周口市督查室",
-                "role": "supervisor",
-                "jurisdiction_id": self.jurisdictions["411600"].id,
-            },
-            {
-                "email": DEMO_LOGINS["county_supervisor"],
-                "name": "川汇区督查室",
-                "role": "supervisor",
-                "jurisdiction_id": self.jurisdictions["411602"].id,
-            },
-        ]
-        self._bulk_users(rows)
-        self.cadres_by_jurisdiction: dict[int, list[int]] = {}
-        for user_id, jurisdiction_id in db.session.execute(
-            select(User.id, Department.jurisdiction_id)
-            .join(Department, User.department_id == Department.id)
-            .where(User.role == Role.CADRE)
-            .order_by(User.id)
-        ):
-            self.cadres_by_jurisdiction.setdefault(jurisdiction_id, []).append(user_id)
-        self.demo_cadre_id = db.session.scalar(select(User.id).where(User.email == DEMO_LOGINS["cadre"]))
-
-    def build_enterprises(self) -> None:
-        counties = [j for j in self.jurisdictions.values() if j.level == Level.COUNTY]
-        seen: set[str] = set()
-        rows = []
-        for i in range(ENTERPRISES):
-            county = counties[i % len(counties)]
-            while True:
-                body = (
-                    "91" + county.code + "".join(self.rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
-                )
-                code = make_credit_code(body)
-                if code not in seen:
-                    seen.add(code)
-                    break
-            trade, trade_en = self.rng.choice(TRADES)
-            firm = "".join(self.rng.sample(FIRMS, 2))
-            liaisons = self.cadres_by_jurisdiction[county.id]
-            liaison = self.demo_cadre_id if i == 0 else self.rng.choice(liaisons)
-            rows.append(
-                {
-                    "name": f"{county.name.removesuffix('区').removesuffix('县').removesuffix('市')}{firm}{trade}有限公司",
-                    "credit_code": code,
-                    "jurisdiction_id": county.id,
-                    "industry": trade_en,
-                    "size": self.rng.choice(("micro", "small", "small", "medium", "medium", "large")),
-                    "contact_name": self.name(),
-                    "contact_phone": f"139{self.rng.randrange(10**8):08d}",
-                    "is_key": self.rng.random() < 0.1,
-                    "liaison_id": liaison,
-                    "created_at": datetime.now(UTC),
-                }
-            )
-        db.session.execute(insert(Enterprise), rows)
-        enterprises = db.session.execute(
-            select(Enterprise.id, Enterprise.jurisdiction_id).order_by(Enterprise.id)
-        ).all()
-        user_rows = [
-            {
-                "email": DEMO_LOGINS["enterprise"] if index == 0 else f"company{eid:04d}@demo.cn",
-                "name": self.name(),
-                "role": Role.ENTERPRISE.value,
-                "enterprise_id": eid,
-            }
-            for index, (eid, _county) in enumerate(enterprises)
-        ]
-        self._bulk_users(user_rows)
-        self.enterprise_ids = [eid for eid, _ in enterprises]
+        self.cadres_by_jurisdiction = people.cadres_by_jurisdiction
+        self.demo_cadre_id = people.login_cadre_id
+        self.enterprise_ids = [eid for eid, _county, _liaison in people.enterprises]
         self.enterprise_users = {
             u.enterprise_id: u for u in db.session.scalars(select(User).where(User.role == Role.ENTERPRISE))
         }
@@ -490,7 +364,6 @@ def build_demo(only_if_empty: bool = False, progress: bool = False, now: datetim
     try:
         builder = DemoBuilder(rng, progress)
         builder.build_people()
-        builder.build_enterprises()
         db.session.commit()
         today = now.astimezone(SHANGHAI).date()
         with tqdm(

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from helpdesk.db import Base, UTCDateTime, utcnow
+from helpdesk.db import Base, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
     from helpdesk.auth.models import User
@@ -141,8 +141,8 @@ class Ticket(Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
-    priority: Mapped[str] = mapped_column(String(10), default=Priority.NORMAL.value)
-    status: Mapped[str] = mapped_column(String(24), index=True)
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority, 10), default=Priority.NORMAL)
+    status: Mapped[Status] = mapped_column(enum_column(Status, 24), index=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     # The enterprise's county, fixed at filing: reports and supervisors' visibility follow it.
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
@@ -163,13 +163,13 @@ class Ticket(Base):
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    rating: Mapped[str | None] = mapped_column(String(24))
+    rating: Mapped[Rating | None] = mapped_column(enum_column(Rating, 24))
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     urge_count: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
     routing_reason: Mapped[str] = mapped_column(Text, default="")
     # The worst colour already notified, so that the sweep tells each change once.
-    notified_warning: Mapped[str | None] = mapped_column(String(10))
+    notified_warning: Mapped[Colour | None] = mapped_column(enum_column(Colour, 10))
 
     # Optimistic locking: every UPDATE says "WHERE version = <the one loaded>"; a concurrent change
     # makes it match no row, and the second writer gets a conflict instead of overwriting.
@@ -280,8 +280,8 @@ class TicketEvent(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     action: Mapped[str] = mapped_column(String(30), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(24))
-    to_status: Mapped[str] = mapped_column(String(24))
+    from_status: Mapped[Status | None] = mapped_column(enum_column(Status, 24))
+    to_status: Mapped[Status] = mapped_column(enum_column(Status, 24))
     note: Mapped[str | None] = mapped_column(Text)
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
     data: Mapped[dict | None] = mapped_column(JSON)

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from helpdesk.reports.services import Figures, gap_to_target, resolution_report, score
+from helpdesk.reports.figures import Figures, gap_to_target, score
+from helpdesk.reports.services import resolution_report
 from helpdesk.tickets.services import perform_action
 from tests import factories
 from tests.factories import TUESDAY, World

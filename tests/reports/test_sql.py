@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.dialects import postgresql
 
-from helpdesk.reports.services import period_key
+from helpdesk.reports.sql import period_key
 from helpdesk.tickets.models import Ticket
 
 MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0002_report_indexes.py"

@@ -1,0 +1,113 @@
+"""The two SQL queries behind every report, and the month and week keys (identical on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, literal, literal_column, or_, select
+
+from helpdesk.db import UTCDateTime
+from helpdesk.extensions import db
+from helpdesk.reports.figures import EXCLUDED
+from helpdesk.tickets.models import COMPLETED_STATUSES, OPEN_STATUSES, Rating, Status, Ticket
+
+# # Two queries per report. The first reads every ticket in scope, but only groups it: by the row key,
+# status, rating and three deadline flags; conditional sums over those few groups give the counts.
+# Grouping costs one hash per ticket where fourteen conditional sums cost fourteen expressions, and
+# it lets PostgreSQL aggregate in parallel. The second reads only open tickets (the partial index
+# ix_tickets_open holds them) for the colours of §5, which depend on `as_of`.
+
+
+def _sum_if(condition: ColumnElement, n: ColumnElement) -> ColumnElement:
+    return func.coalesce(func.sum(case((condition, n), else_=0)), 0)
+
+
+def outcome_query(key: ColumnElement | None, label, clauses: list, as_of: datetime):
+    """Counts of everything but the colours: one row per key (or one row), columns named as in Counts."""
+    now = literal(as_of, UTCDateTime)
+    flags = {
+        "on_time": Ticket.resolved_at <= Ticket.due_at,
+        "answered_on_time": Ticket.first_response_at <= Ticket.response_due_at,
+        # Answered, or the response deadline has passed: the denominator of response_rate.
+        "response_due": or_(Ticket.first_response_at.is_not(None), Ticket.response_due_at < now),
+    }
+    keys = [key.label("k")] if key is not None else []
+    # The same expression objects in SELECT and GROUP BY, so that their bound `now` is one parameter.
+    grouped = [
+        *keys,
+        Ticket.status.label("status"),
+        Ticket.rating.label("rating"),
+        *(expression.label(name) for name, expression in flags.items()),
+    ]
+    outcomes = (
+        select(*grouped, func.count().label("n"))
+        .where(*clauses)
+        .group_by(*([key] if key is not None else []), Ticket.status, Ticket.rating, *flags.values())
+        .subquery("outcomes")
+    )
+    o = outcomes.c
+    completed = o.status.in_([s.value for s in COMPLETED_STATUSES])
+    eligible = o.status.not_in(EXCLUDED)
+    sums = {
+        "total": func.coalesce(func.sum(o.n), 0),
+        "excluded": _sum_if(o.status.in_(EXCLUDED), o.n),
+        "completed": _sum_if(completed, o.n),
+        "closed": _sum_if(o.status == Status.CLOSED.value, o.n),
+        "on_time": _sum_if(and_(completed, o.on_time), o.n),
+        "responded_on_time": _sum_if(and_(eligible, o.answered_on_time), o.n),
+        "response_due": _sum_if(and_(eligible, o.response_due), o.n),
+        "satisfied": _sum_if(o.rating == Rating.SATISFIED.value, o.n),
+        "basically_satisfied": _sum_if(o.rating == Rating.BASICALLY_SATISFIED.value, o.n),
+        "rated": _sum_if(o.rating.is_not(None), o.n),
+    }
+    query = select(*(value.label(name) for name, value in sums.items()))
+    if key is not None:
+        row_key = label(o.k)  # one object in SELECT and GROUP BY: its bound values are one set of parameters
+        query = query.add_columns(row_key.label("group_key")).group_by(row_key)
+    return query
+
+
+def warning_query(key: ColumnElement | None, label, clauses: list, as_of: datetime):
+    """Open tickets counted by colour (and `awaiting`): rows of (group_key, colour, n)."""
+    colour = case(
+        (Ticket.status == Status.AWAITING_ENTERPRISE.value, literal_column("'awaiting'")),
+        else_=Ticket.warning_sql(as_of),
+    )
+    open_tickets = (
+        select(*([key.label("k")] if key is not None else []), colour.label("colour"))
+        .where(*clauses, Ticket.status.in_([s.value for s in OPEN_STATUSES]))
+        .subquery("open_tickets")
+    )
+    t = open_tickets.c
+    row_key = label(t.k) if key is not None else literal_column("NULL")
+    return select(row_key.label("group_key"), t.colour, func.count().label("n")).group_by(
+        *([row_key] if key is not None else []), t.colour
+    )
+
+
+def period_key(column, unit: str, dialect: str | None = None) -> ColumnElement:
+    """The month or ISO week of a UTC timestamp column in Asia/Shanghai time, as a grouping key.
+
+    China has kept UTC+8 without daylight saving since 1991, so shifting by a fixed eight hours is
+    exact, and the same on both databases. PostgreSQL groups by date_trunc (immutable, so migration
+    0002 can give the planner statistics on it) and formats the few groups; SQLite, before 3.46, has
+    no ISO week format and computes it from the week's Thursday.
+    """
+    if (dialect or db.engine.dialect.name) == "postgresql":
+        local = func.timezone(literal_column("'UTC'"), column) + literal_column("interval '8 hours'")
+        return func.date_trunc(literal_column(f"'{unit}'"), local)
+    local = func.datetime(column, "+8 hours")
+    if unit == "month":
+        return func.strftime("%Y-%m", local)
+    monday_offset = (cast(func.strftime("%w", local), Integer) + 6) % 7
+    thursday = func.date(local, func.printf("-%d days", monday_offset), "+3 days")
+    week = (cast(func.strftime("%j", thursday), Integer) - 1) / 7 + 1
+    return func.strftime("%Y", thursday) + "-W" + func.printf("%02d", week)
+
+
+def period_label(unit: str):
+    """The function that turns period_key's value into '2024-03' or '2024-W09'."""
+    if db.engine.dialect.name == "postgresql":
+        pattern = "'YYYY-MM'" if unit == "month" else "'IYYY-\"W\"IW'"
+        return lambda key: func.to_char(key, literal_column(pattern))
+    return lambda key: key
