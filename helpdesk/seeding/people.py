@@ -115,7 +115,9 @@ def build_people(
     chuanhui_nr = next(d for d in local if d.jurisdiction.code == "411602" and d.code == "nr")
     rows.append(person(logins.cadre, Role.CADRE, department_id=chuanhui_nr.id, name="王芳"))
     for code, j in jurisdictions.items():
-        rows.append(person(f"supervisor.{code}@{logins.domain}", Role.SUPERVISOR, jurisdiction_id=j.id, name=f"{j.name}督查员"))
+        rows.append(
+            person(f"supervisor.{code}@{logins.domain}", Role.SUPERVISOR, jurisdiction_id=j.id, name=f"{j.name}督查员")
+        )
     rows.append(person(logins.admin, Role.ADMIN, name="系统管理员"))
     for code, (email, name) in logins.supervisors.items():
         rows.append(person(email, Role.SUPERVISOR, jurisdiction_id=jurisdictions[code].id, name=name))
@@ -165,7 +167,11 @@ def build_people(
     db.session.execute(
         insert(User),
         [
-            person(logins.enterprise if index == 0 else f"company{eid:0{digits}d}@{logins.domain}", Role.ENTERPRISE, enterprise_id=eid)
+            person(
+                logins.enterprise if index == 0 else f"company{eid:0{digits}d}@{logins.domain}",
+                Role.ENTERPRISE,
+                enterprise_id=eid,
+            )
             for index, (eid, _county, _liaison) in enumerate(made)
         ],
     )
