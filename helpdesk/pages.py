@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from helpdesk.db import MAX_ID
@@ -147,6 +147,27 @@ def save(
 def page_number() -> int:
     page = request.args.get("page", 1, type=int)
     return page if page and 0 < page < 100_000 else 1
+
+
+def form_page(
+    template: str,
+    form,
+    call: Callable[[], object],
+    success: str | Callable[[object], str] | None,
+    redirect_to: str | Callable[[object], str],
+    *,
+    aliases: dict[str, str] | None = None,
+    **context,
+):
+    """A page with one form: GET shows it; POST saves it (`save`) and redirects, or shows it again with
+    the refusal and its status (422, 409, 403…)."""
+    status = 200
+    if request.method == "POST":
+        outcome = save(form, call, success, redirect_to, aliases=aliases)
+        if outcome.response:
+            return outcome.response
+        status = outcome.status
+    return render_template(template, form=form, **context), status
 
 
 def is_safe_path(target: str | None) -> bool:

@@ -16,7 +16,7 @@ from helpdesk.enterprises.services import create_enterprise, import_enterprises_
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Department
 from helpdesk.jurisdictions.queries import ancestors
-from helpdesk.pages import PER_PAGE, display_name, grouped_options, page_number, save
+from helpdesk.pages import PER_PAGE, display_name, form_page, grouped_options, page_number, save
 
 
 @bp.get("/enterprises")
@@ -32,20 +32,15 @@ def enterprises():
 def enterprise_new():
     form = EnterpriseForm()
     form.jurisdiction_id.choices = county_choices(current_user)
-    status = 200
-    if request.method == "POST":
-        outcome = save(
-            form,
-            lambda: create_enterprise(current_user, form.values()),
-            _("Enterprise registered."),
-            lambda e: url_for("admin.enterprise_edit", enterprise_id=e.id),
-        )
-        if outcome.response:
-            return outcome.response
-        status = outcome.status
-    return render_template(
-        "enterprises/form.html", form=form, enterprise=None, action=url_for("admin.enterprise_new")
-    ), status
+    return form_page(
+        "enterprises/form.html",
+        form,
+        lambda: create_enterprise(current_user, form.values()),
+        _("Enterprise registered."),
+        lambda e: url_for("admin.enterprise_edit", enterprise_id=e.id),
+        enterprise=None,
+        action=url_for("admin.enterprise_new"),
+    )
 
 
 def _liaison_choices(enterprise: Enterprise) -> list:
@@ -67,10 +62,6 @@ def _liaison_choices(enterprise: Enterprise) -> list:
     return grouped_options(groups)
 
 
-def _enterprise_page(enterprise, form, pair_form, status):
-    return render_template("admin/enterprise_edit.html", enterprise=enterprise, form=form, pair_form=pair_form), status
-
-
 @bp.route("/enterprises/<int:enterprise_id>", methods=["GET", "POST"])
 def enterprise_edit(enterprise_id: int):
     enterprise = get_or_404(Enterprise, enterprise_id)
@@ -78,18 +69,15 @@ def enterprise_edit(enterprise_id: int):
     form.jurisdiction_id.choices = county_choices(current_user)
     pair_form = PairForm(formdata=None, liaison_id=enterprise.liaison_id)
     pair_form.liaison_id.choices = _liaison_choices(enterprise)
-    status = 200
-    if request.method == "POST":
-        outcome = save(
-            form,
-            lambda: update_enterprise(current_user, enterprise, form.values()),
-            _("Saved."),
-            url_for("admin.enterprise_edit", enterprise_id=enterprise.id),
-        )
-        if outcome.response:
-            return outcome.response
-        status = outcome.status
-    return _enterprise_page(enterprise, form, pair_form, status)
+    return form_page(
+        "admin/enterprise_edit.html",
+        form,
+        lambda: update_enterprise(current_user, enterprise, form.values()),
+        _("Saved."),
+        url_for("admin.enterprise_edit", enterprise_id=enterprise.id),
+        enterprise=enterprise,
+        pair_form=pair_form,
+    )
 
 
 @bp.post("/enterprises/<int:enterprise_id>/pair")
@@ -106,10 +94,11 @@ def enterprise_pair(enterprise_id: int):
     )
     if outcome.response:
         return outcome.response
-    status = outcome.status
     form = EnterpriseForm(obj=enterprise, formdata=None)
     form.jurisdiction_id.choices = county_choices(current_user)
-    return _enterprise_page(enterprise, form, pair_form, status)
+    return render_template(
+        "admin/enterprise_edit.html", enterprise=enterprise, form=form, pair_form=pair_form
+    ), outcome.status
 
 
 @bp.route("/enterprises/import", methods=["GET", "POST"])

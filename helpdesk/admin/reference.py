@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -23,7 +23,7 @@ from helpdesk.jurisdictions.services import (
     update_department,
     update_routing_rule,
 )
-from helpdesk.pages import arg_id, display_name, options, page_number, query_text, save
+from helpdesk.pages import arg_id, display_name, form_page, options, page_number, query_text, save
 
 
 @bp.get("/departments")
@@ -63,18 +63,14 @@ def _department_values(form: DepartmentForm, department: Department | None = Non
 def department_new():
     form = DepartmentForm()
     form.jurisdiction_id.choices = jurisdiction_choices()
-    status = 200
-    if request.method == "POST":
-        outcome = save(
-            form,
-            lambda: create_department(current_user, _department_values(form)),
-            _("Department created."),
-            url_for("admin.departments"),
-        )
-        if outcome.response:
-            return outcome.response
-        status = outcome.status
-    return render_template("admin/department_form.html", form=form, department=None), status
+    return form_page(
+        "admin/department_form.html",
+        form,
+        lambda: create_department(current_user, _department_values(form)),
+        _("Department created."),
+        url_for("admin.departments"),
+        department=None,
+    )
 
 
 @bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
@@ -82,18 +78,14 @@ def department_edit(department_id: int):
     department = get_or_404(Department, department_id)
     form = DepartmentForm(obj=department)
     del form.jurisdiction_id  # a department stays where it is: tickets and rules point at it
-    status = 200
-    if request.method == "POST":
-        outcome = save(
-            form,
-            lambda: update_department(current_user, department, _department_values(form, department)),
-            _("Saved."),
-            url_for("admin.departments", jurisdiction_id=department.jurisdiction_id),
-        )
-        if outcome.response:
-            return outcome.response
-        status = outcome.status
-    return render_template("admin/department_form.html", form=form, department=department), status
+    return form_page(
+        "admin/department_form.html",
+        form,
+        lambda: update_department(current_user, department, _department_values(form, department)),
+        _("Saved."),
+        url_for("admin.departments", jurisdiction_id=department.jurisdiction_id),
+        department=department,
+    )
 
 
 # -- categories ------------------------------------------------------------------------------------
@@ -115,18 +107,14 @@ def _category_values(form: CategoryForm) -> dict:
 @bp.route("/categories/new", methods=["GET", "POST"])
 def category_new():
     form = CategoryForm()
-    status = 200
-    if request.method == "POST":
-        outcome = save(
-            form,
-            lambda: create_category(current_user, _category_values(form)),
-            _("Category created."),
-            url_for("admin.categories"),
-        )
-        if outcome.response:
-            return outcome.response
-        status = outcome.status
-    return render_template("admin/category_form.html", form=form, category=None), status
+    return form_page(
+        "admin/category_form.html",
+        form,
+        lambda: create_category(current_user, _category_values(form)),
+        _("Category created."),
+        url_for("admin.categories"),
+        category=None,
+    )
 
 
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
@@ -134,18 +122,14 @@ def category_edit(category_id: int):
     category = get_or_404(Category, category_id)
     form = CategoryForm(obj=category)
     form.code.data = category.code  # the code never changes: tickets and the API refer to it
-    status = 200
-    if request.method == "POST":
-        outcome = save(
-            form,
-            lambda: update_category(current_user, category, _category_values(form)),
-            _("Saved. The new limits apply to issues filed from now on."),
-            url_for("admin.categories"),
-        )
-        if outcome.response:
-            return outcome.response
-        status = outcome.status
-    return render_template("admin/category_form.html", form=form, category=category), status
+    return form_page(
+        "admin/category_form.html",
+        form,
+        lambda: update_category(current_user, category, _category_values(form)),
+        _("Saved. The new limits apply to issues filed from now on."),
+        url_for("admin.categories"),
+        category=category,
+    )
 
 
 # -- routing rules ---------------------------------------------------------------------------------
@@ -181,23 +165,15 @@ def routing_rule_new():
     )
     form.jurisdiction_id.choices = jurisdiction_choices()
     form.department_id.choices = department_choices()
-    status = 200
-    if request.method == "POST":
-        values = {
-            "category_id": form.category_id.data,
-            "jurisdiction_id": form.jurisdiction_id.data,
-            "department_id": form.department_id.data,
-        }
-        outcome = save(
-            form,
-            lambda: create_routing_rule(current_user, values),
-            _("Routing rule created."),
-            lambda rule: url_for("admin.routing_rules", jurisdiction_id=rule.jurisdiction_id),
-        )
-        if outcome.response:
-            return outcome.response
-        status = outcome.status
-    return render_template("admin/routing_rule_form.html", form=form, rule=None), status
+    values = {name: getattr(form, name).data for name in ("category_id", "jurisdiction_id", "department_id")}
+    return form_page(
+        "admin/routing_rule_form.html",
+        form,
+        lambda: create_routing_rule(current_user, values),
+        _("Routing rule created."),
+        lambda rule: url_for("admin.routing_rules", jurisdiction_id=rule.jurisdiction_id),
+        rule=None,
+    )
 
 
 @bp.route("/routing-rules/<int:rule_id>", methods=["GET", "POST"])
@@ -205,18 +181,14 @@ def routing_rule_edit(rule_id: int):
     rule = get_or_404(RoutingRule, rule_id)
     form = RoutingRuleEditForm(obj=rule)
     form.department_id.choices = department_choices([node.id for node in ancestors(rule.jurisdiction)])
-    status = 200
-    if request.method == "POST":
-        outcome = save(
-            form,
-            lambda: update_routing_rule(current_user, rule, form.department_id.data),
-            _("Saved."),
-            url_for("admin.routing_rules", jurisdiction_id=rule.jurisdiction_id),
-        )
-        if outcome.response:
-            return outcome.response
-        status = outcome.status
-    return render_template("admin/routing_rule_form.html", form=form, rule=rule), status
+    return form_page(
+        "admin/routing_rule_form.html",
+        form,
+        lambda: update_routing_rule(current_user, rule, form.department_id.data),
+        _("Saved."),
+        url_for("admin.routing_rules", jurisdiction_id=rule.jurisdiction_id),
+        rule=rule,
+    )
 
 
 @bp.post("/routing-rules/<int:rule_id>/delete")

@@ -16,7 +16,7 @@ from helpdesk.enterprises.models import Enterprise
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Department
-from helpdesk.pages import PER_PAGE, arg_id, page_number, query_text, save
+from helpdesk.pages import PER_PAGE, arg_id, form_page, page_number, query_text, save
 
 
 @bp.get("/users")
@@ -47,40 +47,35 @@ def user_new():
     form = UserCreateForm()
     form.department_id.choices = department_choices()
     form.jurisdiction_id.choices = jurisdiction_choices()
-    status = 200
-    if request.method == "POST":
 
-        def call():
-            enterprise_id = None
-            if form.role.data == Role.ENTERPRISE.value:
-                code = (form.credit_code.data or "").strip().upper()
-                enterprise = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == code))
-                if enterprise is None:
-                    raise ValidationFailed("No enterprise has this credit code.", field="credit_code")
-                enterprise_id = enterprise.id
-            return create_user_as_admin(
-                current_user,
-                email=form.email.data,
-                name=form.name.data,
-                password=form.password.data,
-                role=form.role.data,
-                enterprise_id=enterprise_id,
-                department_id=form.department_id.data,
-                jurisdiction_id=form.jurisdiction_id.data,
-                locale=form.locale.data,
-            )
-
-        outcome = save(
-            form,
-            call,
-            _("User created."),
-            lambda user: url_for("admin.user_edit", user_id=user.id),
-            aliases={"enterprise_id": "credit_code"},
+    def call():
+        enterprise_id = None
+        if form.role.data == Role.ENTERPRISE.value:
+            code = (form.credit_code.data or "").strip().upper()
+            enterprise = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == code))
+            if enterprise is None:
+                raise ValidationFailed("No enterprise has this credit code.", field="credit_code")
+            enterprise_id = enterprise.id
+        return create_user_as_admin(
+            current_user,
+            email=form.email.data,
+            name=form.name.data,
+            password=form.password.data,
+            role=form.role.data,
+            enterprise_id=enterprise_id,
+            department_id=form.department_id.data,
+            jurisdiction_id=form.jurisdiction_id.data,
+            locale=form.locale.data,
         )
-        if outcome.response:
-            return outcome.response
-        status = outcome.status
-    return render_template("admin/user_new.html", form=form), status
+
+    return form_page(
+        "admin/user_new.html",
+        form,
+        call,
+        _("User created."),
+        lambda user: url_for("admin.user_edit", user_id=user.id),
+        aliases={"enterprise_id": "credit_code"},
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -88,27 +83,24 @@ def user_edit(user_id: int):
     user = get_or_404(User, user_id)
     form = UserEditForm(obj=user)
     form.department_id.choices = department_choices()
-    status = 200
-    if request.method == "POST":
 
-        def call():
-            values = {"name": form.name.data, "locale": form.locale.data}
-            if user.role == Role.CADRE:
-                values["department_id"] = form.department_id.data
-                values["away_until"] = form.away_until.data
-            return update_user(current_user, user, values)
+    def call():
+        values = {"name": form.name.data, "locale": form.locale.data}
+        if user.role == Role.CADRE:
+            values["department_id"] = form.department_id.data
+            values["away_until"] = form.away_until.data
+        return update_user(current_user, user, values)
 
-        outcome = save(form, call, _("Saved."), url_for("admin.user_edit", user_id=user.id))
-        if outcome.response:
-            return outcome.response
-        status = outcome.status
-    return render_template(
+    return form_page(
         "admin/user_edit.html",
+        form,
+        call,
+        _("Saved."),
+        url_for("admin.user_edit", user_id=user.id),
         user=user,
-        form=form,
         password_form=PasswordResetForm(formdata=None),
         active_form=FlaskForm(),
-    ), status
+    )
 
 
 @bp.post("/users/<int:user_id>/password")

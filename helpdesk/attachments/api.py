@@ -8,9 +8,10 @@ from flask_smorest.error_handler import ErrorSchema
 from helpdesk.api.auth import current_user
 from helpdesk.api.common import ApiBlueprint
 from helpdesk.attachments.schemas import AttachmentSchema, UploadSchema
-from helpdesk.attachments.services import discard_file, open_attachment, store_attachment, visible_attachments
+from helpdesk.attachments.services import discard_file, open_attachment, store_attachment
 from helpdesk.extensions import db
-from helpdesk.tickets.queries import load_visible_ticket
+from helpdesk.tickets.models import Attachment
+from helpdesk.tickets.queries import load_visible_ticket, visible_items
 
 blp = ApiBlueprint("api_attachments", __name__, url_prefix="/api/v1", description="Files attached to tickets.")
 
@@ -39,8 +40,7 @@ def upload(values, ticket_id):
 @blp.response(200, AttachmentSchema(many=True))
 def list_attachments(ticket_id):
     """The ticket's attachments, oldest first (internal ones hidden from enterprise users)."""
-    user = current_user()
-    return visible_attachments(user, load_visible_ticket(user, ticket_id))
+    return visible_items(current_user(), Attachment, ticket_id)
 
 
 @blp.route("/attachments/<id:attachment_id>", methods=["GET"])

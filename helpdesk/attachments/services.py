@@ -114,14 +114,6 @@ def store_attachment(
     return attachment
 
 
-def visible_attachments(actor: User, ticket: Ticket) -> list[Attachment]:
-    """The ticket's attachments this user may see (internal ones are for government users), oldest first."""
-    query = select(Attachment).where(Attachment.ticket_id == ticket.id).order_by(Attachment.id)
-    if actor.role == Role.ENTERPRISE:
-        query = query.where(Attachment.internal.is_(False))
-    return list(db.session.scalars(query))
-
-
 def open_attachment(actor: User, attachment_id: int) -> tuple[Attachment, Path]:
     """The attachment and its file path, if `actor` may see it; NotFound otherwise (absent and hidden alike)."""
     attachment = db.session.scalar(

@@ -25,6 +25,21 @@ def snapshot(obj: Any) -> dict:
     return values
 
 
+def add_recorded(actor, entity: str, obj: Any):
+    """Add a new record and its "create" entry in the audit log (flushes, so the id is known)."""
+    db.session.add(obj)
+    db.session.flush()
+    record_change(actor, entity, obj, "create", None)
+    return obj
+
+
+def delete_recorded(actor, entity: str, obj: Any) -> None:
+    """Delete a record, keeping what it was in the audit log (flushes)."""
+    record_change(actor, entity, obj, "delete", snapshot(obj))
+    db.session.delete(obj)
+    db.session.flush()
+
+
 def record_change(actor, entity: str, obj: Any, action: str, before: dict | None) -> AdminAuditLog:
     """Add an audit row for `obj` (call after the change is flushed, so the id is known)."""
     after = snapshot(obj) if action != "delete" else None

@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from helpdesk.audit.services import record_change, snapshot
+from helpdesk.audit.services import add_recorded, delete_recorded
 from helpdesk.auth.models import User
 from helpdesk.auth.services import admin_only
 from helpdesk.calendar.models import HolidayOverride
@@ -57,15 +57,9 @@ def add_holiday_override(actor: User, day: date, is_workday: bool, note: str = "
     if db.session.scalar(select(func.count()).select_from(HolidayOverride).where(HolidayOverride.day == day)):
         raise Conflict("That date already has an override: delete it first to change it.", field="day")
     override = HolidayOverride(day=day, is_workday=bool(is_workday), note=note, created_by_id=actor.id)
-    db.session.add(override)
-    db.session.flush()
-    record_change(actor, "holiday_override", override, "create", None)
-    return override
+    return add_recorded(actor, "holiday_override", override)
 
 
 def delete_holiday_override(actor: User, override: HolidayOverride) -> None:
     admin_only(actor)
-    before = snapshot(override)
-    record_change(actor, "holiday_override", override, "delete", before)
-    db.session.delete(override)
-    db.session.flush()
+    delete_recorded(actor, "holiday_override", override)

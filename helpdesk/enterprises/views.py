@@ -13,7 +13,7 @@ from helpdesk.enterprises.models import Enterprise
 from helpdesk.enterprises.queries import search_enterprises, visible_enterprises
 from helpdesk.enterprises.services import create_enterprise
 from helpdesk.extensions import db
-from helpdesk.pages import PER_PAGE, check_id, page_number, role_required, save
+from helpdesk.pages import PER_PAGE, check_id, form_page, page_number, role_required
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.queries import visible_tickets
 
@@ -56,24 +56,19 @@ def new():
     """Register a company (cadres and supervisors within their area; admins anywhere)."""
     form = EnterpriseForm()
     form.jurisdiction_id.choices = county_choices(current_user)
-    status = 200
-    if request.method == "POST":
 
-        def call():
-            values = form.values()
-            if current_user.role == Role.CADRE and request.form.get("pair_with_me"):
-                values["liaison_id"] = current_user.id
-            return create_enterprise(current_user, values)
+    def call():
+        values = form.values()
+        if current_user.role == Role.CADRE and request.form.get("pair_with_me"):
+            values["liaison_id"] = current_user.id
+        return create_enterprise(current_user, values)
 
-        outcome = save(
-            form,
-            call,
-            lambda enterprise: _("Enterprise %(name)s registered.", name=enterprise.name),
-            lambda enterprise: url_for("enterprises.detail", enterprise_id=enterprise.id),
-        )
-        if outcome.response:
-            return outcome.response
-        status = outcome.status
-    return render_template(
-        "enterprises/form.html", form=form, enterprise=None, action=url_for("enterprises.new")
-    ), status
+    return form_page(
+        "enterprises/form.html",
+        form,
+        call,
+        lambda enterprise: _("Enterprise %(name)s registered.", name=enterprise.name),
+        lambda enterprise: url_for("enterprises.detail", enterprise_id=enterprise.id),
+        enterprise=None,
+        action=url_for("enterprises.new"),
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from helpdesk.audit.services import record_change, snapshot
+from helpdesk.audit.services import add_recorded, delete_recorded, record_change, snapshot
 from helpdesk.auth.models import User
 from helpdesk.auth.services import admin_only
 from helpdesk.errors import Conflict, ValidationFailed
@@ -134,9 +134,7 @@ def _category_values(values: dict, category: Category | None) -> dict:
 def create_category(actor: User, values: dict) -> Category:
     admin_only(actor)
     category = Category(**_category_values(values, None))
-    db.session.add(category)
-    db.session.flush()
-    record_change(actor, "category", category, "create", None)
+    add_recorded(actor, "category", category)
     return category
 
 
@@ -183,9 +181,7 @@ def create_routing_rule(actor: User, values: dict) -> RoutingRule:
     if db.session.scalar(exists):
         raise Conflict("There is already a rule for this category in this jurisdiction: edit it.", field="category_id")
     rule = RoutingRule(category_id=category.id, jurisdiction_id=jurisdiction.id, department_id=department.id)
-    db.session.add(rule)
-    db.session.flush()
-    record_change(actor, "routing_rule", rule, "create", None)
+    add_recorded(actor, "routing_rule", rule)
     return rule
 
 
@@ -201,7 +197,4 @@ def update_routing_rule(actor: User, rule: RoutingRule, department_id) -> Routin
 def delete_routing_rule(actor: User, rule: RoutingRule) -> None:
     """Without the rule, routing falls back to the parent's rule, then the default department."""
     admin_only(actor)
-    before = snapshot(rule)
-    record_change(actor, "routing_rule", rule, "delete", before)
-    db.session.delete(rule)
-    db.session.flush()
+    delete_recorded(actor, "routing_rule", rule)

@@ -53,15 +53,21 @@ def index():
     )
 
 
-@bp.get("/notifications/<int:notification_id>")
-@login_required
-def open_(notification_id: int):
-    """Follow a notification to its ticket, marking it read."""
+def _read_own(notification_id: int) -> Notification:
+    """Mark one of the user's own notifications read (404 for anybody else's)."""
     note = db.session.get(Notification, check_id(notification_id))
     if note is None or note.user_id != current_user.id:
         abort(404)
     _mark_read(Notification.id == note.id)
     db.session.commit()
+    return note
+
+
+@bp.get("/notifications/<int:notification_id>")
+@login_required
+def open_(notification_id: int):
+    """Follow a notification to its ticket, marking it read."""
+    note = _read_own(notification_id)
     if note.ticket_id is None:
         return redirect(url_for("notifications.index"))
     return redirect(url_for("tickets.detail", ticket_id=note.ticket_id))
@@ -70,11 +76,7 @@ def open_(notification_id: int):
 @bp.post("/notifications/<int:notification_id>/read")
 @login_required
 def mark_read(notification_id: int):
-    note = db.session.get(Notification, check_id(notification_id))
-    if note is None or note.user_id != current_user.id:
-        abort(404)
-    _mark_read(Notification.id == note.id)
-    db.session.commit()
+    _read_own(notification_id)
     return redirect(url_for("notifications.index"))
 
 

@@ -7,15 +7,20 @@ not see answers 404, exactly like one that does not exist.
 from __future__ import annotations
 
 from flask import url_for
-from sqlalchemy import select
 
 from helpdesk.api.auth import current_user
 from helpdesk.api.common import ApiBlueprint, paginate
-from helpdesk.auth.models import Role, User
+from helpdesk.auth.models import User
 from helpdesk.db import utcnow
 from helpdesk.extensions import db
 from helpdesk.tickets.models import Comment, Ticket, TicketEvent
-from helpdesk.tickets.queries import filter_tickets, load_visible_ticket, visible_tickets, with_ticket_details
+from helpdesk.tickets.queries import (
+    filter_tickets,
+    load_visible_ticket,
+    visible_items,
+    visible_tickets,
+    with_ticket_details,
+)
 from helpdesk.tickets.schemas import (
     ActionSchema,
     CommentCreateSchema,
@@ -100,24 +105,14 @@ def act_on_ticket(values, ticket_id):
 @blp.response(200, EventSchema(many=True))
 def list_events(ticket_id):
     """The ticket's history, oldest first (government-internal steps hidden from enterprise users)."""
-    user = current_user()
-    ticket = load_visible_ticket(user, ticket_id, details=True)
-    query = select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
-    if user.role == Role.ENTERPRISE:
-        query = query.where(TicketEvent.internal.is_(False))
-    return db.session.scalars(query)
+    return visible_items(current_user(), TicketEvent, ticket_id)
 
 
 @blp.route("/tickets/<id:ticket_id>/comments", methods=["GET"])
 @blp.response(200, CommentSchema(many=True))
 def list_comments(ticket_id):
     """Comments, oldest first (internal notes hidden from enterprise users)."""
-    user = current_user()
-    ticket = load_visible_ticket(user, ticket_id, details=True)
-    query = select(Comment).where(Comment.ticket_id == ticket.id).order_by(Comment.id)
-    if user.role == Role.ENTERPRISE:
-        query = query.where(Comment.internal.is_(False))
-    return db.session.scalars(query)
+    return visible_items(current_user(), Comment, ticket_id)
 
 
 @blp.route("/tickets/<id:ticket_id>/comments", methods=["POST"])

@@ -34,8 +34,9 @@ from helpdesk.tickets.models import (
     Attachment,
     Comment,
     Ticket,
+    TicketEvent,
 )
-from helpdesk.tickets.queries import load_visible_ticket
+from helpdesk.tickets.queries import load_visible_ticket, of_ticket
 from helpdesk.tickets.services import acting_parties, add_comment, allowed_actions, perform_action
 from helpdesk.tickets.views import bp
 from helpdesk.tickets.workflow import EVENT_LABELS, TRANSITIONS, USER_ACTIONS
@@ -95,28 +96,13 @@ def _action_form(ticket: Ticket, action: str, formdata=None):
     return form
 
 
-def _timeline(ticket: Ticket, government: bool) -> list[dict]:
+def _timeline(ticket: Ticket) -> list[dict]:
     """Events and comments, oldest first; internal ones only for government users."""
-    items = []
-    for event in ticket.events:
-        if event.internal and not government:
-            continue
-        items.append(
-            {"kind": "event", "at": event.created_at, "id": event.id, "obj": event, "internal": event.internal}
-        )
-    comments = select(Comment).where(Comment.ticket_id == ticket.id)
-    if not government:
-        comments = comments.where(Comment.internal.is_(False))
-    for comment in db.session.scalars(comments):
-        items.append(
-            {
-                "kind": "comment",
-                "at": comment.created_at,
-                "id": comment.id,
-                "obj": comment,
-                "internal": comment.internal,
-            }
-        )
+    items = [
+        {"kind": kind, "at": obj.created_at, "id": obj.id, "obj": obj, "internal": obj.internal}
+        for kind, model in (("event", TicketEvent), ("comment", Comment))
+        for obj in db.session.scalars(of_ticket(current_user, model, ticket.id))
+    ]
     items.sort(key=lambda item: (item["at"], item["kind"] == "comment", item["id"]))
     return items
 
@@ -139,9 +125,6 @@ def render_detail(
             forms[action] = posted[1]
         else:
             forms[action] = _action_form(ticket, action)
-    attachments = select(Attachment).where(Attachment.ticket_id == ticket.id).order_by(Attachment.id)
-    if not government:
-        attachments = attachments.where(Attachment.internal.is_(False))
     if comment_form is None:
         comment_form = CommentForm(formdata=None)
     if attachment_form is None:
@@ -156,8 +139,8 @@ def render_detail(
         warning=ticket.warning_at(now),
         government=government,
         forms=forms,
-        timeline=_timeline(ticket, government),
-        attachments=list(db.session.scalars(attachments)),
+        timeline=_timeline(ticket),
+        attachments=list(db.session.scalars(of_ticket(current_user, Attachment, ticket.id))),
         comment_form=comment_form,
         attachment_form=attachment_form,
         alert=alert,
@@ -233,45 +216,49 @@ def act(ticket_id: int, action: str):
     return render_detail(ticket, posted=(action, form), status=outcome.status)
 
 
-def _note_form(form_class, ticket: Ticket):
+def _add_to_ticket(ticket_id: int, form_class, slot: str, add, success, anchor: str):
+    """Add a comment or a file from the ticket page (`internal` for government users only); a refusal
+    shows the page again with the form in its `slot`."""
+    ticket = _ticket(ticket_id)
     form = form_class()
     if current_user.role == Role.ENTERPRISE:
         del form.internal
-    return form
-
-
-def _internal(form) -> bool:
-    return bool(getattr(form, "internal", None) and form.internal.data)
+    internal = bool(getattr(form, "internal", None) and form.internal.data)
+    outcome = save(
+        form,
+        lambda: add(ticket, form, internal),
+        success(internal),
+        url_for("tickets.detail", ticket_id=ticket.id) + anchor,
+    )
+    return outcome.response or render_detail(_ticket(ticket_id), status=outcome.status, **{slot: form})
 
 
 @bp.post("/tickets/<int:ticket_id>/comments")
 @login_required
 def comment(ticket_id: int):
     """A public comment, or an internal note (government users)."""
-    ticket = _ticket(ticket_id)
-    form = _note_form(CommentForm, ticket)
-    outcome = save(
-        form,
-        lambda: add_comment(current_user, ticket, form.body.data, internal=_internal(form)),
-        success=_("Internal note added.") if _internal(form) else _("Comment added."),
-        redirect_to=url_for("tickets.detail", ticket_id=ticket.id) + "#timeline",
+    return _add_to_ticket(
+        ticket_id,
+        CommentForm,
+        "comment_form",
+        lambda ticket, form, internal: add_comment(current_user, ticket, form.body.data, internal=internal),
+        lambda internal: _("Internal note added.") if internal else _("Comment added."),
+        "#timeline",
     )
-    return outcome.response or render_detail(_ticket(ticket_id), comment_form=form, status=outcome.status)
 
 
 @bp.post("/tickets/<int:ticket_id>/attachments")
 @login_required
 def upload(ticket_id: int):
     """Attach a file (pdf, png, jpeg, docx, xlsx; at most 10 MB), judged by its content."""
-    ticket = _ticket(ticket_id)
-    form = _note_form(AttachmentForm, ticket)
-    outcome = save(
-        form,
-        lambda: store_attachment(current_user, ticket, form.file.data, internal=_internal(form)),
-        success=_("File attached."),
-        redirect_to=url_for("tickets.detail", ticket_id=ticket.id) + "#attachments",
+    return _add_to_ticket(
+        ticket_id,
+        AttachmentForm,
+        "attachment_form",
+        lambda ticket, form, internal: store_attachment(current_user, ticket, form.file.data, internal=internal),
+        lambda internal: _("File attached."),
+        "#attachments",
     )
-    return outcome.response or render_detail(_ticket(ticket_id), attachment_form=form, status=outcome.status)
 
 
 @bp.get("/attachments/<int:attachment_id>")

@@ -37,6 +37,20 @@ def visible_tickets(user: User) -> Select:
     return select(Ticket).where(ticket_visibility(user))
 
 
+def of_ticket(user: User, model, ticket_id: int) -> Select:
+    """A ticket's events, comments or attachments that `user` may see, oldest first: internal ones are for
+    government users only."""
+    query = select(model).where(model.ticket_id == ticket_id).order_by(model.id)
+    if user.role == Role.ENTERPRISE:
+        query = query.where(model.internal.is_(False))
+    return query
+
+
+def visible_items(user: User, model, ticket_id: int) -> list:
+    """The events, comments or attachments of a ticket `user` may see (NotFound when the ticket is not)."""
+    return list(db.session.scalars(of_ticket(user, model, load_visible_ticket(user, ticket_id).id)))
+
+
 def load_visible_ticket(user: User, ticket_id: int, *, details: bool = False) -> Ticket:
     """The ticket if `user` may see it; NotFound otherwise (absent and invisible look the same)."""
     query = visible_tickets(user).where(Ticket.id == ticket_id)
