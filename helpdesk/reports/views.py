@@ -23,6 +23,8 @@ from helpdesk.reports import charts
 from helpdesk.reports.dashboard import build_dashboard, month_start
 from helpdesk.reports.export import report_csv, report_xlsx
 from helpdesk.reports.figures import GROUPS
+from helpdesk.reports.map_view import MODES as MAP_MODES
+from helpdesk.reports.map_view import battle_map
 from helpdesk.reports.services import resolution_report
 from helpdesk.tickets.models import WORST_FIRST, Colour, Ticket
 from helpdesk.tickets.queries import filter_tickets, visible_tickets
@@ -180,9 +182,21 @@ def dashboard():
         (row.label, row.figures.completion_rate)
         for row in sorted(board.busiest_departments, key=lambda r: (r.figures.completion_rate or 0, r.label))
     ]
+    allowed = _allowed_jurisdictions()
+    map_mode = request.args.get("map") if request.args.get("map") in MAP_MODES else "warning"
+    battle = battle_map(
+        board,
+        mode=map_mode,
+        english=ui_locale() == "en",
+        link=lambda j: (
+            url_for("reports.dashboard", **{**filters.args(), "jurisdiction_id": j}) if j in allowed else None
+        ),
+    )
     return render_template(
         "reports/dashboard.html",
         board=board,
+        battle_map=battle,
+        map_mode=map_mode,
         period_last=filters.date_to - timedelta(days=1) if filters.date_to else None,
         # Two drawings of each chart: a narrow one for phones, a wide one for desks (CSS shows one).
         trend=charts.line_chart(series, board.target),
