@@ -121,6 +121,22 @@ def Id(**kwargs: Any) -> fields.Integer:  # noqa: N802 - reads like a field clas
     return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+class FilterList(fields.List):
+    """A list query filter taken both ways clients send one: repeated (`status=a&status=b`, what OpenAPI's
+    `style: form, explode: true` means) and as a comma list (`status=a,b`); an empty item is refused."""
+
+    def __init__(self, item: fields.Field, *, description: str, **kwargs: Any):
+        text = f"{description} Repeat the parameter for several values (x=a&x=b), or give them as a comma list (x=a,b)."
+        super().__init__(item, metadata={"description": text}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        values = value if isinstance(value, list | tuple) else [value]
+        if not all(isinstance(v, str) for v in values):
+            raise self.make_error("invalid")
+        items = [item for v in values for item in v.split(",")]
+        return super()._deserialize(items, attr, data, **kwargs)
+
+
 def length(low: int, high: int) -> list[validate.Length]:
     """Length bounds with a message saying which one was crossed ("Shorter than minimum length 5.")."""
     return [validate.Length(min=low), validate.Length(max=high)]

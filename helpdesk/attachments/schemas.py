@@ -18,7 +18,7 @@ class AttachmentSchema(ma.Schema):
     size = fields.Integer(required=True, metadata={"description": "Bytes."})
     sha256 = fields.String(required=True)
     internal = fields.Boolean(required=True)
-    uploader = fields.Nested(Ref, allow_none=True)
+    uploader = fields.Nested(Ref, required=True, allow_none=True)
     created_at = fields.DateTime(required=True)
     url = fields.Method("get_url", metadata={"type": "string", "description": "Where to download it."})
 

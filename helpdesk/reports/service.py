@@ -25,6 +25,9 @@ from helpdesk.tickets.models import COMPLETED_STATUSES, OPEN_STATUSES, Rating, S
 
 GROUPS = ("jurisdiction", "department", "cadre", "category", "month", "week")
 WARNINGS = ("green", "yellow", "orange", "red", "awaiting")
+# Who may read the report (each in its scope); the API refuses the others before reading the query.
+REPORT_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.CADRE)
+REPORTS_REFUSED = "Reports are for government users."
 # Withdrawn and declined tickets leave the denominator of every rate (§6 "eligible").
 EXCLUDED = (Status.WITHDRAWN.value, Status.DECLINED.value)
 # 基本满意 counts nine tenths of 满意: the 12345 hotlines' convention.
@@ -418,8 +421,8 @@ def resolution_report(
     The period [date_from, date_to) is of filing dates in Asia/Shanghai. Raises NotAllowed for
     enterprise users and for a jurisdiction outside a supervisor's, ValidationFailed for bad input.
     """
-    if viewer.role not in (Role.ADMIN, Role.SUPERVISOR, Role.CADRE):
-        raise NotAllowed("Reports are for government users.")
+    if viewer.role not in REPORT_ROLES:
+        raise NotAllowed(REPORTS_REFUSED)
     as_of = as_of or utcnow()
     category_obj = _check_arguments(group_by, category, date_from, date_to)
     tree = _Jurisdictions.load()

@@ -64,6 +64,8 @@ TRANSITIONS: dict[str, Transition] = {
 
 # Actions a person may ask for through the pages or the API (auto_close belongs to the sweep).
 USER_ACTIONS = tuple(a for a in TRANSITIONS if a != "auto_close")
+# Actions whose `note` must not be empty (the reason, question, answer or resolution).
+NOTE_ACTIONS = tuple(a for a in USER_ACTIONS if TRANSITIONS[a].needs_note)
 
 
 def parties(user: User | None, ticket: Ticket, supervised_ids: frozenset[int] = frozenset()) -> set[Party]:
