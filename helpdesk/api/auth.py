@@ -64,13 +64,11 @@ def current_token() -> ApiToken:
 
 # -- roles -----------------------------------------------------------------------------------------
 
-ROLE_REFUSED = "Your role may not use this endpoint."
-
-
-def roles_allowed(*roles: Role, message: str = ROLE_REFUSED) -> Callable:
+def roles_allowed(*roles: Role, message: str) -> Callable:
     """Only callers of these roles may use the endpoint: 403 for the others, before the body or query is read.
 
     Put it right under `@blp.route` (above `@blp.arguments`); it also documents the 403 in the OpenAPI document.
+    `message` is the refusal people read (list it in tickets/labels.py SERVICE_MESSAGES to translate it).
     """
     allowed = frozenset(roles)
 

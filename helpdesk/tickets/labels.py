@@ -182,6 +182,18 @@ SERVICE_MESSAGES = (
     N_("Longer than maximum length 120."),
     N_("Longer than maximum length 160."),
     N_("Longer than maximum length 500."),
+    # An action that needs a note, without one (tickets/services.py: perform_action).
+    N_("transfer needs a note."),
+    N_("request_info needs a note."),
+    N_("provide_info needs a note."),
+    N_("resolve needs a note."),
+    N_("reopen needs a note."),
+    N_("withdraw needs a note."),
+    N_("decline needs a note."),
+    N_("extend needs a note."),
+    # The API's role refusals (roles_allowed).
+    N_("Only admins manage users."),
+    N_("Reports are for government users."),
 )
 
 
