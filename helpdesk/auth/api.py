@@ -84,7 +84,7 @@ def me():
 
 @blp.route("/users/me", methods=["PATCH"])
 @errors(403, descriptions={403: "Only cadres can be away: `away_until` from another role."})
-@blp.arguments(MeUpdateSchema)
+@blp.arguments(MeUpdateSchema, required=False)  # every field is optional: no body changes nothing
 @blp.response(200, UserSchema)
 def update_me(values):
     """A cadre sets its own leave (`away_until`, inclusive; null when back): routing skips it meanwhile."""
@@ -136,7 +136,7 @@ def create_user_view(values):
 
 @blp.route("/users/<id:user_id>", methods=["PATCH"])
 @roles_allowed(Role.ADMIN, message=ADMINS_ONLY)
-@blp.arguments(UserUpdateSchema)
+@blp.arguments(UserUpdateSchema, required=False)  # every field is optional: no body changes nothing
 @blp.response(200, UserSchema)
 def update_user_view(values, user_id):
     """Admins: change name, active, password, department, leave or language; deactivating revokes API access."""

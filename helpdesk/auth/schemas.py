@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from helpdesk.api.common import Id, PageArgs, length, page_of
+from helpdesk.api.common import Flag, Id, PageArgs, length, page_of
 from helpdesk.auth.models import Role
 from helpdesk.auth.services import MIN_PASSWORD
 
@@ -64,7 +64,7 @@ class UserCreateSchema(ma.Schema):
 
 class UserUpdateSchema(ma.Schema):
     name = fields.String(validate=length(1, 100))
-    active = fields.Boolean()
+    active = Flag()
     password = fields.String(validate=validate.Length(max=1000), load_only=True, metadata=PASSWORD)
     department_id = Id()
     away_until = fields.Date(allow_none=True)

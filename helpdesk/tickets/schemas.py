@@ -7,7 +7,7 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from helpdesk.api.common import MAX_ID, FilterList, Id, PageArgs, Ref, length, page_of
+from helpdesk.api.common import MAX_ID, FilterList, Flag, Id, PageArgs, Ref, length, page_of
 from helpdesk.db import utcnow
 from helpdesk.enterprises.schemas import JurisdictionRef
 from helpdesk.jurisdictions.models import Level
@@ -167,4 +167,4 @@ class CommentSchema(ma.Schema):
 
 class CommentCreateSchema(ma.Schema):
     body = fields.String(required=True, validate=length(1, NOTE_LENGTH))
-    internal = fields.Boolean(load_default=False, metadata={"description": "Government users only."})
+    internal = Flag(load_default=False, metadata={"description": "Government users only."})
