@@ -64,6 +64,7 @@ def current_token() -> ApiToken:
 
 # -- roles -----------------------------------------------------------------------------------------
 
+
 def roles_allowed(*roles: Role, message: str) -> Callable:
     """Only callers of these roles may use the endpoint: 403 for the others, before the body or query is read.
 

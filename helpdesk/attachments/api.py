@@ -54,7 +54,6 @@ def _file_responses(func):
     return func
 
 
-
 @blp.route("/attachments/<id:attachment_id>", methods=["GET"])
 @_file_responses
 def download(attachment_id):
