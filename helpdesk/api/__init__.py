@@ -9,8 +9,9 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 from flask_smorest import Api, abort
 
-from helpdesk.api.auth import authenticate_request
+from helpdesk.api.auth import authenticate_request, refuse_role
 from helpdesk.api.common import IdConverter, id_param_schema
+from helpdesk.api.openapi import ErrorResponsesPlugin, nullable_reference
 
 URL_PREFIX = "/api/v1"
 
@@ -51,7 +52,8 @@ def init_api(app: Flask) -> None:
     app.config.setdefault("OPENAPI_URL_PREFIX", URL_PREFIX)
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("API_SPEC_OPTIONS", SPEC_OPTIONS)
-    api = Api(app)
+    api = Api(app, spec_kwargs={"extra_plugins": [ErrorResponsesPlugin()]})
+    api.ma_plugin.converter.add_attribute_function(nullable_reference)
     api.register_converter(IdConverter, id_param_schema)
     names = set()
     for blp in _blueprints():
@@ -64,11 +66,13 @@ def init_api(app: Flask) -> None:
 
 
 def _guard_api_request() -> None:
-    """Bearer authentication for every API endpoint but the public ones; unknown query fields are 422."""
+    """Bearer authentication for every API endpoint but the public ones, then the role (`roles_allowed`),
+    then unknown query fields (422): a caller whose role may not use an endpoint gets 403 whatever it sent."""
     if request.blueprint not in current_app.extensions["helpdesk-api"]["blueprints"]:
         return
     if request.endpoint not in PUBLIC_ENDPOINTS:
         authenticate_request()
+        refuse_role(current_app.view_functions.get(request.endpoint))
     _refuse_undeclared_query()
 
 

@@ -119,6 +119,40 @@ def Id(**kwargs: Any) -> fields.Integer:  # noqa: N802 - reads like a field clas
     return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+class Flag(fields.Boolean):
+    """A boolean that is true or false and nothing else (marshmallow's also takes 0, 1, "yes", "on"…).
+
+    In a multipart form, where every value is text, the words true and false (any case) stand for it.
+    """
+
+    def __init__(self, *, form: bool = False, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.form = form
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is True or value is False:
+            return value
+        if self.form and isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise self.make_error("invalid")
+
+
+class FilterList(fields.List):
+    """A list query filter taken both ways clients send one: repeated (`status=a&status=b`, what OpenAPI's
+    `style: form, explode: true` means) and as a comma list (`status=a,b`); an empty item is refused."""
+
+    def __init__(self, item: fields.Field, *, description: str, **kwargs: Any):
+        text = f"{description} Repeat the parameter for several values (x=a&x=b), or give them as a comma list (x=a,b)."
+        super().__init__(item, metadata={"description": text}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        values = value if isinstance(value, list | tuple) else [value]
+        if not all(isinstance(v, str) for v in values):
+            raise self.make_error("invalid")
+        items = [item for v in values for item in v.split(",")]
+        return super()._deserialize(items, attr, data, **kwargs)
+
+
 def length(low: int, high: int) -> list[validate.Length]:
     """Length bounds with a message saying which one was crossed ("Shorter than minimum length 5.")."""
     return [validate.Length(min=low), validate.Length(max=high)]

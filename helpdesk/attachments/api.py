@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import send_file
-from flask_smorest.error_handler import ErrorSchema
 
 from helpdesk.api.auth import current_user
 from helpdesk.api.common import ApiBlueprint
+from helpdesk.api.openapi import errors
 from helpdesk.attachments.schemas import AttachmentSchema, UploadSchema
 from helpdesk.attachments.services import discard_file, open_attachment, store_attachment
+from helpdesk.attachments.sniff import ALLOWED
 from helpdesk.extensions import db
 from helpdesk.tickets.models import Attachment
 from helpdesk.tickets.queries import load_visible_ticket, visible_items
@@ -17,12 +18,9 @@ blp = ApiBlueprint("api_attachments", __name__, url_prefix="/api/v1", descriptio
 
 
 @blp.route("/tickets/<id:ticket_id>/attachments", methods=["POST"])
+@errors(403, 413, 415, descriptions={403: "Enterprise users cannot attach internal files."})
 @blp.arguments(UploadSchema, location="multipart")
 @blp.response(201, AttachmentSchema)
-@blp.alt_response(413, schema=ErrorSchema, description="Larger than 10 MB.")
-@blp.alt_response(
-    415, schema=ErrorSchema, description="Not a PDF, PNG, JPEG, DOCX or XLSX file (judged by its content)."
-)
 def upload(values, ticket_id):
     """Attach a file (multipart field `file`); `internal` files are for government users only."""
     user = current_user()
@@ -43,13 +41,21 @@ def list_attachments(ticket_id):
     return visible_items(current_user(), Attachment, ticket_id)
 
 
+DOWNLOAD = "The file, as a download, with the content type judged from its content when it was uploaded."
+
+
+def _file_responses(func):
+    """The download answers with the type judged from the file's content: one documented content type each."""
+    binary = {"type": "string", "format": "binary"}
+    first, *others = (kind.mimetype for kind in ALLOWED)
+    func = blp.response(200, binary, description=DOWNLOAD, content_type=first)(func)
+    for mimetype in others:
+        func = blp.alt_response(200, schema=binary, description=DOWNLOAD, content_type=mimetype, success=True)(func)
+    return func
+
+
 @blp.route("/attachments/<id:attachment_id>", methods=["GET"])
-@blp.response(
-    200,
-    {"type": "string", "format": "binary"},
-    description="The file, as a download.",
-    content_type="application/octet-stream",
-)
+@_file_responses
 def download(attachment_id):
     """Download a file of a ticket you can see."""
     attachment, path = open_attachment(current_user(), attachment_id)

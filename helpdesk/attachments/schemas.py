@@ -7,7 +7,7 @@ from flask import url_for
 from flask_smorest.fields import Upload
 from marshmallow import fields
 
-from helpdesk.api.common import Ref
+from helpdesk.api.common import Flag, Ref
 
 
 class AttachmentSchema(ma.Schema):
@@ -18,7 +18,7 @@ class AttachmentSchema(ma.Schema):
     size = fields.Integer(required=True, metadata={"description": "Bytes."})
     sha256 = fields.String(required=True)
     internal = fields.Boolean(required=True)
-    uploader = fields.Nested(Ref, allow_none=True)
+    uploader = fields.Nested(Ref, required=True, allow_none=True)
     created_at = fields.DateTime(required=True)
     url = fields.Method("get_url", metadata={"type": "string", "description": "Where to download it."})
 
@@ -30,4 +30,4 @@ class UploadSchema(ma.Schema):
     file = Upload(
         required=True, metadata={"description": "PDF, PNG, JPEG, DOCX or XLSX (judged by content), at most 10 MB."}
     )
-    internal = fields.Boolean(load_default=False, metadata={"description": "Government users only."})
+    internal = Flag(form=True, load_default=False, metadata={"description": "Government users only."})

@@ -7,8 +7,9 @@ from flask_smorest.error_handler import ErrorSchema
 from sqlalchemy import or_, select
 from werkzeug.exceptions import Unauthorized
 
-from helpdesk.api.auth import current_token, current_user
+from helpdesk.api.auth import current_token, current_user, roles_allowed
 from helpdesk.api.common import ApiBlueprint, paginate
+from helpdesk.api.openapi import errors
 from helpdesk.auth import throttle
 from helpdesk.auth.models import Role, User
 from helpdesk.auth.schemas import (
@@ -30,7 +31,7 @@ from helpdesk.auth.services import (
     update_user,
 )
 from helpdesk.enterprises.models import Enterprise
-from helpdesk.errors import NotAllowed, NotFound, error_body
+from helpdesk.errors import NotFound, error_body
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Department
 from helpdesk.jurisdictions.queries import subtree_ids
@@ -78,11 +79,7 @@ def revoke_token_view():
 # -- users ---------------------------------------------------------------------------------------
 
 
-def _admin_only() -> User:
-    user = current_user()
-    if user.role != Role.ADMIN:
-        raise NotAllowed("Only admins manage users.")
-    return user
+ADMINS_ONLY = "Only admins manage users."
 
 
 @blp.route("/users/me", methods=["GET"])
@@ -93,22 +90,24 @@ def me():
 
 
 @blp.route("/users/me", methods=["PATCH"])
-@blp.arguments(MeUpdateSchema)
+@errors(403, descriptions={403: "Only cadres can be away: `away_until` from another role."})
+@blp.arguments(MeUpdateSchema, required=False)  # every field is optional: no body changes nothing
 @blp.response(200, UserSchema)
 def update_me(values):
     """A cadre sets its own leave (`away_until`, inclusive; null when back): routing skips it meanwhile."""
     user = current_user()
-    set_away(user, values["away_until"])
+    if "away_until" in values:
+        set_away(user, values["away_until"], by_self=True)
     db.session.commit()
     return user
 
 
 @blp.route("/users", methods=["GET"])
+@roles_allowed(Role.ADMIN, message=ADMINS_ONLY)
 @blp.arguments(UserQuerySchema, location="query")
 @blp.response(200, UserPageSchema)
 def list_users(args):
     """Admins: every user, filtered by role, department or jurisdiction (subtree), ordered by id."""
-    _admin_only()
     query = select(User).order_by(User.id)
     if "role" in args:
         query = query.where(User.role == args["role"])
@@ -131,21 +130,24 @@ def list_users(args):
 
 
 @blp.route("/users", methods=["POST"])
+@roles_allowed(Role.ADMIN, message=ADMINS_ONLY)
+@errors(409, descriptions={409: "A user with this email already exists."})
 @blp.arguments(UserCreateSchema)
 @blp.response(201, UserSchema)
 def create_user_view(values):
     """Admins: create a user of a role with the one link that role needs."""
-    user = create_user_as_admin(_admin_only(), **values)
+    user = create_user_as_admin(current_user(), **values)
     db.session.commit()
     return user, 201, {"Location": url_for("api_auth.update_user_view", user_id=user.id)}
 
 
 @blp.route("/users/<id:user_id>", methods=["PATCH"])
-@blp.arguments(UserUpdateSchema)
+@roles_allowed(Role.ADMIN, message=ADMINS_ONLY)
+@blp.arguments(UserUpdateSchema, required=False)  # every field is optional: no body changes nothing
 @blp.response(200, UserSchema)
 def update_user_view(values, user_id):
     """Admins: change name, active, password, department, leave or language; deactivating revokes API access."""
-    actor = _admin_only()
+    actor = current_user()
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")

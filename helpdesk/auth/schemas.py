@@ -5,8 +5,9 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from helpdesk.api.common import Id, PageArgs, length, page_of
+from helpdesk.api.common import Flag, Id, PageArgs, length, page_of
 from helpdesk.auth.models import Role
+from helpdesk.auth.services import MIN_PASSWORD
 
 ROLES = [r.value for r in Role]
 LOCALES = ["zh_CN", "en"]
@@ -22,9 +23,13 @@ class TokenSchema(ma.Schema):
     expires_at = fields.DateTime(required=True)
 
 
+EMAIL = {"format": "email"}
+PASSWORD = {"minLength": MIN_PASSWORD, "description": f"At least {MIN_PASSWORD} characters."}
+
+
 class UserSchema(ma.Schema):
     id = fields.Integer(required=True)
-    email = fields.String(required=True)
+    email = fields.String(required=True, metadata=EMAIL)
     name = fields.String(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     active = fields.Boolean(required=True)
@@ -47,9 +52,9 @@ class UserQuerySchema(PageArgs):
 
 
 class UserCreateSchema(ma.Schema):
-    email = fields.String(required=True, validate=validate.Length(max=254))
+    email = fields.String(required=True, validate=validate.Length(max=254), metadata=EMAIL)
     name = fields.String(required=True, validate=length(1, 100))
-    password = fields.String(required=True, validate=validate.Length(max=1000), load_only=True)
+    password = fields.String(required=True, validate=validate.Length(max=1000), load_only=True, metadata=PASSWORD)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     enterprise_id = Id(metadata={"description": "Required for an enterprise user."})
     department_id = Id(metadata={"description": "Required for a cadre."})
@@ -59,8 +64,8 @@ class UserCreateSchema(ma.Schema):
 
 class UserUpdateSchema(ma.Schema):
     name = fields.String(validate=length(1, 100))
-    active = fields.Boolean()
-    password = fields.String(validate=validate.Length(max=1000), load_only=True)
+    active = Flag()
+    password = fields.String(validate=validate.Length(max=1000), load_only=True, metadata=PASSWORD)
     department_id = Id()
     away_until = fields.Date(allow_none=True)
     locale = fields.String(validate=validate.OneOf(LOCALES))
@@ -68,5 +73,6 @@ class UserUpdateSchema(ma.Schema):
 
 class MeUpdateSchema(ma.Schema):
     away_until = fields.Date(
-        required=True, allow_none=True, metadata={"description": "Cadres only: on leave up to this day; null clears."}
+        allow_none=True,
+        metadata={"description": "Cadres only (403 for other roles): on leave up to this day; null clears."},
     )

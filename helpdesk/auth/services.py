@@ -158,10 +158,14 @@ def update_user(actor: User, user: User, values: dict) -> User:
     return user
 
 
-def set_away(user: User, away_until) -> User:
-    """A cadre on leave until a date (inclusive) is skipped by routing; None clears it."""
+def set_away(user: User, away_until, *, by_self: bool = False) -> User:
+    """A cadre on leave until a date (inclusive) is skipped by routing; None clears it.
+
+    Only cadres can be away: a 422 when an admin sets it on another role, a 403 when a user asks it for itself.
+    """
     if user.role != Role.CADRE:
-        raise ValidationFailed("Only cadres can be away.", field="away_until")
+        error = NotAllowed if by_self else ValidationFailed
+        raise error("Only cadres can be away.", field="away_until")
     user.away_until = away_until
     return user
 

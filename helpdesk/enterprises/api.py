@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import or_
 
-from helpdesk.api.auth import current_user
+from helpdesk.api.auth import current_user, roles_allowed
 from helpdesk.api.common import ApiBlueprint, paginate
+from helpdesk.api.openapi import errors
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.enterprises.queries import visible_enterprises
 from helpdesk.enterprises.schemas import (
@@ -15,7 +16,7 @@ from helpdesk.enterprises.schemas import (
     EnterpriseQuerySchema,
     EnterpriseSchema,
 )
-from helpdesk.enterprises.services import create_enterprise
+from helpdesk.enterprises.services import GOVERNMENT, REGISTER_REFUSED, create_enterprise
 from helpdesk.errors import NotFound
 from helpdesk.extensions import db
 
@@ -40,6 +41,8 @@ def list_enterprises(args):
 
 
 @blp.route("/enterprises", methods=["POST"])
+@roles_allowed(*GOVERNMENT, message=REGISTER_REFUSED)
+@errors(409, descriptions={409: "An enterprise with this credit code already exists."})
 @blp.arguments(EnterpriseCreateSchema)
 @blp.response(201, EnterpriseSchema)
 def create_enterprise_view(values):

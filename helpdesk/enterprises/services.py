@@ -19,6 +19,7 @@ from helpdesk.jurisdictions.scope import office_scope
 
 EDITABLE = ("name", "credit_code", "jurisdiction_id", "industry", "size", "contact_name", "contact_phone", "is_key")
 GOVERNMENT = (Role.CADRE, Role.SUPERVISOR, Role.ADMIN)
+REGISTER_REFUSED = "Only government users register enterprises."
 
 
 def _clean(values: dict, *, partial: bool = False) -> dict:
@@ -74,7 +75,7 @@ def _liaison(liaison_id: int | None) -> User | None:
 def create_enterprise(actor: User, values: dict) -> Enterprise:
     """Register a company (cadre, supervisor, admin); 422 on a bad field, 409 on a duplicate credit code."""
     if actor.role not in GOVERNMENT:
-        raise NotAllowed("Only government users register enterprises.")
+        raise NotAllowed(REGISTER_REFUSED)
     clean = _clean(values)
     if clean["jurisdiction_id"] not in office_scope(actor):
         raise ValidationFailed("That division is outside your jurisdiction.", field="jurisdiction_id")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Response
 
-from helpdesk.api.auth import current_user
+from helpdesk.api.auth import current_user, roles_allowed
 from helpdesk.api.common import ApiBlueprint
+from helpdesk.api.openapi import errors
 from helpdesk.reports.dashboard import build_dashboard
 from helpdesk.reports.export import report_csv, report_xlsx
 from helpdesk.reports.schemas import DashboardSchema, ReportQuerySchema, ReportSchema, ScopeQuerySchema
-from helpdesk.reports.services import resolution_report
+from helpdesk.reports.services import REPORT_ROLES, REPORTS_REFUSED, resolution_report
 
 blp = ApiBlueprint("api_reports", __name__, url_prefix="/api/v1", description="The resolution-rate tracker.")
 
@@ -25,6 +26,8 @@ DESCRIPTION = "The report: JSON by default, a CSV or XLSX download with format=c
 
 
 @blp.route("/reports/resolution", methods=["GET"])
+@roles_allowed(*REPORT_ROLES, message=REPORTS_REFUSED)
+@errors(403, descriptions={403: "A jurisdiction or department outside your scope."})
 @blp.arguments(ReportQuerySchema, location="query")
 @blp.response(200, ReportSchema, description=DESCRIPTION)
 @blp.alt_response(200, schema={"type": "string"}, content_type="text/csv", description=DESCRIPTION)
@@ -46,6 +49,7 @@ def resolution(args):
 
 
 @blp.route("/reports/dashboard", methods=["GET"])
+@roles_allowed(*REPORT_ROLES, message=REPORTS_REFUSED)
 @blp.arguments(ScopeQuerySchema, location="query")
 @blp.response(200, DashboardSchema)
 def dashboard(args):

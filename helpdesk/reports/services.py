@@ -26,6 +26,10 @@ from helpdesk.reports.figures import GROUPS, Counts, Report, Row, figures_from
 from helpdesk.reports.sql import outcome_query, period_key, period_label, warning_query
 from helpdesk.tickets.models import Ticket
 
+# Who may read the report (each in its scope); the API refuses the others before reading the query.
+REPORT_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.CADRE)
+REPORTS_REFUSED = "Reports are for government users."
+
 _NO_GROUP_LABELS = {
     "department": ("未分配部门", "No department"),
     "cadre": ("未分配", "Unassigned"),
@@ -153,8 +157,8 @@ def resolution_report(
     The period [date_from, date_to) is of filing dates in Asia/Shanghai. Raises NotAllowed for
     enterprise users and for a jurisdiction outside a supervisor's, ValidationFailed for bad input.
     """
-    if viewer.role not in (Role.ADMIN, Role.SUPERVISOR, Role.CADRE):
-        raise NotAllowed("Reports are for government users.")
+    if viewer.role not in REPORT_ROLES:
+        raise NotAllowed(REPORTS_REFUSED)
     as_of = as_of or utcnow()
     category_obj = _check_arguments(group_by, category, date_from, date_to)
     tree = jurisdiction_tree()

@@ -7,12 +7,16 @@ not see answers 404, exactly like one that does not exist.
 from __future__ import annotations
 
 from flask import url_for
+from sqlalchemy import select
 
 from helpdesk.api.auth import current_user
 from helpdesk.api.common import ApiBlueprint, paginate
+from helpdesk.api.openapi import errors
 from helpdesk.auth.models import User
 from helpdesk.db import utcnow
+from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.jurisdictions.models import Category
 from helpdesk.tickets.models import Comment, Ticket, TicketEvent
 from helpdesk.tickets.queries import (
     filter_tickets,
@@ -46,12 +50,15 @@ SORTS = {
 
 
 def _filtered(user: User, args: dict):
+    category = args.get("category")
+    if category and db.session.scalar(select(Category.id).where(Category.code == category)) is None:
+        raise ValidationFailed("No such category.", field="category")  # like the reports: not an empty list
     assignee = args.get("assignee_id")
     query = filter_tickets(
         visible_tickets(user),
         now=utcnow(),
         statuses=args.get("status"),
-        category=args.get("category"),
+        category=category,
         warning=args.get("warning"),
         enterprise_id=args.get("enterprise_id"),
         department_id=args.get("department_id"),
@@ -73,6 +80,7 @@ def list_tickets(args):
 
 
 @blp.route("/tickets", methods=["POST"])
+@errors(409, descriptions={409: "No ticket number could be allocated at this moment: try again."})
 @blp.arguments(TicketCreateSchema)
 @blp.response(201, TicketSchema)
 def create_ticket(values):
@@ -90,6 +98,14 @@ def get_ticket(ticket_id):
 
 
 @blp.route("/tickets/<id:ticket_id>/actions", methods=["POST"])
+@errors(
+    403,
+    409,
+    descriptions={
+        403: "Your role, or your relation to the ticket, does not allow this action.",
+        409: "The ticket's status does not allow the action, or `version` is stale (reload the ticket).",
+    },
+)
 @blp.arguments(ActionSchema)
 @blp.response(200, TicketSchema)
 def act_on_ticket(values, ticket_id):
@@ -116,6 +132,7 @@ def list_comments(ticket_id):
 
 
 @blp.route("/tickets/<id:ticket_id>/comments", methods=["POST"])
+@errors(403, descriptions={403: "Enterprise users cannot write internal notes."})
 @blp.arguments(CommentCreateSchema)
 @blp.response(201, CommentSchema)
 def create_comment(values, ticket_id):

@@ -6,15 +6,14 @@ from datetime import date
 
 import marshmallow as ma
 from marshmallow import fields, validate
-from webargs.fields import DelimitedList
 
-from helpdesk.api.common import MAX_ID, Id, PageArgs, Ref, length, page_of
+from helpdesk.api.common import MAX_ID, FilterList, Flag, Id, PageArgs, Ref, length, page_of
 from helpdesk.db import utcnow
 from helpdesk.enterprises.schemas import JurisdictionRef
 from helpdesk.jurisdictions.models import Level
 from helpdesk.tickets.changes import DESCRIPTION_LENGTH, EXTEND_DAYS, NOTE_LENGTH, TITLE_LENGTH
 from helpdesk.tickets.models import Colour, Priority, Rating, Status
-from helpdesk.tickets.workflow import USER_ACTIONS
+from helpdesk.tickets.workflow import NOTE_ACTIONS, USER_ACTIONS
 
 STATUSES = [s.value for s in Status]
 COLOURS = [c.value for c in Colour]
@@ -59,9 +58,9 @@ class TicketSchema(ma.Schema):
     jurisdiction = fields.Nested(JurisdictionRef, required=True, metadata={"description": "The enterprise's county."})
     handling_jurisdiction = fields.Nested(JurisdictionRef, required=True)
     handling_level = fields.String(required=True, validate=validate.OneOf([level.value for level in Level]))
-    department = fields.Nested(Ref, allow_none=True)
-    assignee = fields.Nested(Ref, allow_none=True)
-    liaison = fields.Nested(Ref, allow_none=True)
+    department = fields.Nested(Ref, required=True, allow_none=True)
+    assignee = fields.Nested(Ref, required=True, allow_none=True)
+    liaison = fields.Nested(Ref, required=True, allow_none=True)
     created_at = fields.DateTime(required=True)
     response_due_at = fields.DateTime(required=True)
     due_at = fields.DateTime(required=True)
@@ -96,9 +95,7 @@ class AssigneeFilter(fields.Field):
 
 
 class TicketQuerySchema(PageArgs):
-    status = DelimitedList(
-        fields.String(validate=validate.OneOf(STATUSES)), metadata={"description": "Comma-separated statuses."}
-    )
+    status = FilterList(fields.String(validate=validate.OneOf(STATUSES)), description="Statuses (any of them).")
     category = fields.String(validate=validate.Length(max=30), metadata={"description": "A category code."})
     warning = fields.String(validate=validate.OneOf(COLOURS))
     enterprise_id = Id()
@@ -133,7 +130,10 @@ class ActionSchema(ma.Schema):
     note = fields.String(
         allow_none=True,
         validate=validate.Length(max=NOTE_LENGTH),
-        metadata={"description": "The reason, question, answer or resolution the action needs."},
+        metadata={
+            "description": "The reason, question, answer or resolution: required and not empty for "
+            f"{', '.join(NOTE_ACTIONS)} (422 naming the action otherwise); optional for the other actions."
+        },
     )
     version = fields.Integer(allow_none=True, metadata={"description": "The version you loaded: 409 when stale."})
     department_id = Id(allow_none=True, metadata={"description": "transfer, add_cohandler."})
@@ -147,7 +147,9 @@ class ActionSchema(ma.Schema):
 class EventSchema(ma.Schema):
     id = fields.Integer(required=True)
     action = fields.String(required=True)
-    actor = fields.Nested(Ref, allow_none=True, metadata={"description": "null for the system (the sweep)."})
+    actor = fields.Nested(
+        Ref, required=True, allow_none=True, metadata={"description": "null for the system (the sweep)."}
+    )
     from_status = fields.String(allow_none=True)
     to_status = fields.String(required=True)
     note = fields.String(allow_none=True)
@@ -157,7 +159,7 @@ class EventSchema(ma.Schema):
 
 class CommentSchema(ma.Schema):
     id = fields.Integer(required=True)
-    author = fields.Nested(Ref, allow_none=True)
+    author = fields.Nested(Ref, required=True, allow_none=True)
     body = fields.String(required=True)
     internal = fields.Boolean(required=True)
     created_at = fields.DateTime(required=True)
@@ -165,4 +167,4 @@ class CommentSchema(ma.Schema):
 
 class CommentCreateSchema(ma.Schema):
     body = fields.String(required=True, validate=length(1, NOTE_LENGTH))
-    internal = fields.Boolean(load_default=False, metadata={"description": "Government users only."})
+    internal = Flag(load_default=False, metadata={"description": "Government users only."})

@@ -160,6 +160,8 @@ def perform_action(
     transition = guard(action, ticket, acting_parties(actor, ticket), version)
     params = ActionInput(note, version, department_id, assignee_id, rating, days)
     if transition.needs_note:
+        if not (note or "").strip():
+            raise ValidationFailed("%(action)s needs a note.", field="note", action=action)
         params.note = check_length(note, "note", (1, NOTE_LENGTH))
     elif note is not None:
         params.note = check_length(note, "note", (0, NOTE_LENGTH)) or None

@@ -141,6 +141,8 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in ROWS}
 
 # Actions a person may ask for through the pages or the API (auto_close belongs to the sweep).
 USER_ACTIONS = tuple(a for a, t in TRANSITIONS.items() if Party.SYSTEM not in t.who)
+# Actions whose `note` must not be empty (the reason, question, answer or resolution).
+NOTE_ACTIONS = tuple(a for a in USER_ACTIONS if TRANSITIONS[a].needs_note)
 
 # What each event of the history is called: the filing, then every action.
 EVENT_LABELS = {"file": _l("Filed"), **{a: t.label for a, t in TRANSITIONS.items()}}

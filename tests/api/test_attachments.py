@@ -86,6 +86,8 @@ def test_allowed_types_are_stored_and_served_back(
     assert served.status_code == 200
     assert served.get_data() == content
     assert served.mimetype == mimetype
+    documented = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/attachments/{attachment_id}"]
+    assert served.headers["Content-Type"] in documented["get"]["responses"]["200"]["content"]
     assert served.headers["Content-Disposition"].startswith("attachment")
     assert served.headers["X-Content-Type-Options"] == "nosniff"
 

@@ -57,14 +57,25 @@ def test_a_cadre_on_leave_is_skipped_by_routing(client, world, bearer):
 
 
 @pytest.mark.parametrize("role", ["enterprise", "supervisor", "admin"])
-def test_only_cadres_can_be_away(client, world, bearer, role):
+@pytest.mark.parametrize("away_until", ["2025-03-20", None])
+def test_only_cadres_can_be_away_others_are_refused_for_their_role(client, db, world, bearer, role, away_until):
     person = {"enterprise": world.owner, "supervisor": world.supervisor, "admin": world.admin}[role]
-    response = client.patch("/api/v1/users/me", json={"away_until": "2025-03-20"}, headers=bearer(person))
-    assert_error_shape(response, 422)
-    assert "away_until" in response.get_json()["errors"]["json"]
+    response = client.patch("/api/v1/users/me", json={"away_until": away_until}, headers=bearer(person))
+    body = assert_error_shape(response, 403)
+    assert body["message"] == "Only cadres can be away."
+    db.session.refresh(person)
+    assert person.away_until is None
 
 
-@pytest.mark.parametrize("body", [{}, {"away_until": "someday"}, {"name": "new name", "away_until": None}])
+@pytest.mark.parametrize("role", ["enterprise", "cadre"])
+def test_away_until_is_optional_an_empty_change_changes_nothing(client, world, bearer, role):
+    person = {"enterprise": world.owner, "cadre": world.liaison}[role]
+    response = client.patch("/api/v1/users/me", json={}, headers=bearer(person))
+    assert response.status_code == 200
+    assert response.get_json()["id"] == person.id and response.get_json()["away_until"] is None
+
+
+@pytest.mark.parametrize("body", [{"away_until": "someday"}, {"name": "new name", "away_until": None}])
 def test_me_accepts_only_away_until(client, world, bearer, body):
     assert_error_shape(client.patch("/api/v1/users/me", json=body, headers=bearer(world.liaison)), 422)
 
@@ -80,6 +91,36 @@ def test_only_admins_manage_users(client, world, bearer, role):
     body = {"email": "new@example.cn", "name": "新人", "password": "long enough", "role": "admin"}
     assert_error_shape(client.post("/api/v1/users", json=body, headers=headers), 403)
     assert_error_shape(client.patch(f"/api/v1/users/{world.owner.id}", json={"name": "x"}, headers=headers), 403)
+
+
+ROLE_BEFORE_BODY = [
+    ("patch", "/api/v1/users/{owner}", {"password": 12}),
+    ("patch", "/api/v1/users/{owner}", {"password": "x" * 2000, "bogus": 1}),
+    ("patch", "/api/v1/users/999999", {"name": "x"}),
+    ("post", "/api/v1/users", {"email": "not an email", "role": "king"}),
+    ("post", "/api/v1/users", None),  # not even JSON
+    ("get", "/api/v1/users?role=bogus&per_page=0&unknown=1", None),
+    ("get", "/api/v1/reports/resolution?from=0615-07-15", None),
+    ("get", "/api/v1/reports/resolution?group_by=planet&format=pdf", None),
+    ("post", "/api/v1/enterprises?x=1", {"name": "x", "credit_code": 7}),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "body"), ROLE_BEFORE_BODY)
+def test_a_role_that_may_not_use_an_endpoint_gets_403_whatever_it_sends(client, world, bearer, method, url, body):
+    """The role is checked before the body or the query is read: a malformed request cannot turn 403 into 422."""
+    call = getattr(client, method)
+    kwargs = {"json": body} if body is not None else {"data": "{not json", "content_type": "application/json"}
+    if method == "get":
+        kwargs = {}
+    response = call(url.format(owner=world.owner.id), headers=bearer(world.owner), **kwargs)
+    assert_error_shape(response, 403)
+    assert "errors" not in response.get_json()
+
+
+def test_the_role_refusal_still_comes_after_authentication(client, world):
+    assert_error_shape(client.get("/api/v1/users?role=bogus"), 401)
+    assert_error_shape(client.post("/api/v1/users", json={}), 401)
 
 
 def test_admin_lists_users_with_filters(client, world, bearer):
