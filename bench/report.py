@@ -80,13 +80,23 @@ def _queries(columns: dict, repeat: int) -> list[str]:
     return lines + [""]
 
 
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _ratio(ours: dict, floor: dict) -> str:
+    """Ratio of the medians, and in brackets the range of the per-run ratios (each run pairs the two)."""
+    paired = [a / b for a, b in zip(ours["rps_runs"], floor["rps_runs"]) if b]
+    spread = f" ({min(paired):.2f}–{max(paired):.2f})" if len(paired) > 1 else ""
+    return f"**{ours['rps'] / floor['rps']:.2f}×**{spread}"
+
+
 def _http(columns: dict) -> list[str]:
-    measured = {key: c for key, c in columns.items() if isinstance(c.get("http"), dict)}
     lines = []
     for c in columns.values():
         if isinstance(c.get("http"), dict) and "skipped" in c["http"]:
             lines += [f"HTTP on {c['label']} skipped: {c['http']['skipped']}", ""]
-    measured = {key: c for key, c in measured.items() if "skipped" not in c["http"]}
+    measured = {key: c for key, c in columns.items() if isinstance(c.get("http"), dict) and "skipped" not in c["http"]}
     if not measured:
         return lines
     first = next(iter(measured.values()))["http"]
@@ -103,23 +113,19 @@ def _http(columns: dict) -> list[str]:
         cells = []
         for c in measured.values():
             rows = c["http"]["rows"]
-            a, b = rows[ours], rows[floor]
-            cells.append(
-                f"{rate(a['rps'])} | {rate(b['rps'])} ({floor.removeprefix('floor: ')}) | "
-                f"**{a['rps'] / b['rps']:.2f}×**"
-            )
-        lines.append(f"| `{ours}` | " + " | ".join(cells) + f" | ≥ {target:.2f}× |")
+            cells += [rate(rows[ours]["rps"]), f"{rate(rows[floor]['rps'])} ({floor.removeprefix('floor: ')})"]
+            cells.append(_ratio(rows[ours], rows[floor]))
+        lines.append(_row([f"`{ours}`", *cells, f"≥ {target:.2f}×"]))
     cells = []
     for c in measured.values():
         d = c["http"]["rows"][DASHBOARD]
-        cells.append(f"{rate(d['rps'])} req/s, p50 {fmt(d['p50_ms'])} ms | | ")
-    lines.append(f"| {DASHBOARD} | " + " | ".join(cells) + " | |")
-    loads = [c["http"]["load_average"] for c in measured.values()]
-    lines.append(
-        "| 1-minute load average during the runs (median, min–max) | "
-        + " | ".join(f"{x['median']:.1f} ({x['min']:.1f}–{x['max']:.1f}) | |" for x in loads)
-        + " |"
-    )
+        cells += [f"{rate(d['rps'])} req/s, p50 {fmt(d['p50_ms'])} ms", "", ""]
+    lines.append(_row([DASHBOARD, *cells, ""]))
+    cells = []
+    for c in measured.values():
+        x = c["http"]["load_average"]
+        cells += [f"{x['median']:.1f} ({x['min']:.1f}–{x['max']:.1f})", "", ""]
+    lines.append(_row(["1-minute load average during the runs (median, min–max)", *cells, ""]))
     lines += [
         "",
         "Per request, medians of the runs: latency under the load (p50 / p95), and the CPU time the "
@@ -161,7 +167,7 @@ def _filing(measured: dict) -> list[str]:
         ]
         for workers, (ours, floor) in ((2, PAIRS[2][:2]), (n, tuple(x.format(n=n) for x in FILING_PAIR))):
             a, b = rows[ours], rows[floor]
-            lines.append(f"| {workers} | {rate(a['rps'])} | {rate(b['rps'])} | {a['rps'] / b['rps']:.2f}× |")
+            lines.append(_row([str(workers), rate(a["rps"]), rate(b["rps"]), _ratio(a, b)]))
         lines.append("")
     return lines
 

@@ -134,11 +134,13 @@ def main(argv: list[str] | None = None) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     columns = {}
+    if not plan(args):
+        raise SystemExit("nothing to measure: give --backends and --scales or --big-scales")
+    path = OUT / f"bench-{stamp}.md"
     for column in plan(args):
         columns[f"{column['backend']}-{column['scale']}"] = measure_column(column, args, stamp)
-    report = markdown(args, columns)
-    path = OUT / f"bench-{stamp}.md"
-    path.write_text(report, encoding="utf-8")
+        report = markdown(args, columns)
+        path.write_text(report, encoding="utf-8")  # after each column: a late failure keeps what was measured
     print(report)
     log(f"written to {path}")
 

@@ -105,8 +105,9 @@ def postgres_backends(database: str) -> list[int]:
             title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
+        # "postgres: [cluster name:] user database host(port) state"
         parts = title.split()
-        if len(parts) >= 3 and parts[0] == "postgres:" and parts[2] == database:
+        if parts and parts[0] == "postgres:" and database in parts[1:4]:
             pids.append(int(entry.name))
     return pids
 
