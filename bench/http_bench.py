@@ -15,6 +15,7 @@ import os
 import secrets
 import statistics
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -37,6 +38,7 @@ PAIRS = [
     ("POST /api/v1/tickets", "floor: insert", 0.15),
 ]
 FILING_PAIR = ("POST /api/v1/tickets, {n} workers", "floor: insert, {n} workers")
+IDLE_INTERVAL, IDLE_CPU = 0.25, 0.04  # idle: below 4% of a core over a quarter of a second
 DASHBOARD = "province supervisor's dashboard page"
 NEW_TICKET = {
     "category": "utilities",
@@ -132,14 +134,38 @@ def _ticket_ids(base: str, token: str) -> list[int]:
     return ids
 
 
+def wait_until_idle(meter: CpuMeter, limit: float = 120.0) -> None:
+    """Wait until the server's workers (and database backends) stop using CPU.
+
+    When the client stops, the server still owes the requests in flight and those queued in its
+    listen backlog (one per connection); with a slow page that is seconds of work, which must not
+    fall into the next measurement.
+    """
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = meter.read()
+        time.sleep(IDLE_INTERVAL)
+        if sum(CpuMeter.spent(before, meter.read()).values()) < IDLE_CPU * IDLE_INTERVAL:
+            return
+    log(f"  {meter.server.name} still busy after {limit:.0f} s")
+
+
 def _measure(m: Measurement, connections: int, meter: CpuMeter, seconds: float | None = None) -> dict:
+    """One load of `m` from an idle server to an idle server again; CPU per request counts the requests in flight.
+
+    The CPU is read after the server has also answered the request each connection had in flight
+    when the client stopped (answers the client no longer reads), so it is divided by the
+    requests completed plus one per connection.
+    """
+    wait_until_idle(meter)
     before = meter.read()
     result = http_load.run(m.server.base, m.load, seconds or m.seconds, connections)
-    cpu = CpuMeter.spent(before, meter.read())
-    requests = max(result["requests"], 1)
-    result["app_cpu_ms"] = cpu["app"] * 1000 / requests
-    result["db_cpu_ms"] = cpu["db"] * 1000 / requests if meter.database else None
     result["load_average"] = os.getloadavg()[0]
+    wait_until_idle(meter)
+    cpu = CpuMeter.spent(before, meter.read())
+    served = result["requests"] + result["errors"] + connections
+    result["app_cpu_ms"] = cpu["app"] * 1000 / served
+    result["db_cpu_ms"] = cpu["db"] * 1000 / served if meter.database else None
     return result
 
 
@@ -221,7 +247,7 @@ def measure_http(
         for run in range(1, runs + 1):
             for m in plan:
                 m.runs.append(_measure(m, connections, meters[id(m.server)]))
-            log(f"  run {run}/{runs}: " + ", ".join(f"{m.name} {m.runs[-1]['throughput']:.0f}" for m in plan))
+            log(f"  run {run}/{runs}: " + ", ".join(f"{m.name} {m.runs[-1]['throughput']:.1f}" for m in plan))
     finally:
         for server in servers:
             server.stop()
