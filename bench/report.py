@@ -91,6 +91,13 @@ def _ratio(ours: dict, floor: dict) -> str:
     return f"**{ours['rps'] / floor['rps']:.2f}×**{spread}"
 
 
+def _cpu_ratio(ours: dict, floor: dict) -> str:
+    """Floor CPU per request over ours (app + database): the throughput ratio of two CPU-bound servers."""
+    a = ours["app_cpu_ms"] + (ours["db_cpu_ms"] or 0)
+    b = floor["app_cpu_ms"] + (floor["db_cpu_ms"] or 0)
+    return f"{b / a:.2f}×" if a else "–"
+
+
 def _http(columns: dict) -> list[str]:
     lines = []
     for c in columns.values():
@@ -105,31 +112,34 @@ def _http(columns: dict) -> list[str]:
         f"{first['connections']} connections; median req/s of {first['runs']} runs of {first['seconds']:g} s)",
         "",
         "| request | "
-        + " | ".join(f"{c['label']}: ours | floor | ours/floor" for c in measured.values())
+        + " | ".join(f"{c['label']}: ours | floor | ours/floor | by CPU" for c in measured.values())
         + " | target |",
-        "|---|" + "---:|---:|---:|" * len(measured) + "---:|",
+        "|---|" + "---:|---:|---:|---:|" * len(measured) + "---:|",
     ]
     for ours, floor, target in PAIRS:
         cells = []
         for c in measured.values():
             rows = c["http"]["rows"]
             cells += [rate(rows[ours]["rps"]), f"{rate(rows[floor]['rps'])} ({floor.removeprefix('floor: ')})"]
-            cells.append(_ratio(rows[ours], rows[floor]))
+            cells += [_ratio(rows[ours], rows[floor]), _cpu_ratio(rows[ours], rows[floor])]
         lines.append(_row([f"`{ours}`", *cells, f"≥ {target:.2f}×"]))
     cells = []
     for c in measured.values():
         d = c["http"]["rows"][DASHBOARD]
-        cells += [f"{rate(d['rps'])} req/s, p50 {fmt(d['p50_ms'])} ms", "", ""]
+        cells += [f"{rate(d['rps'])} req/s, p50 {fmt(d['p50_ms'])} ms", "", "", ""]
     lines.append(_row([DASHBOARD, *cells, ""]))
     cells = []
     for c in measured.values():
         x = c["http"]["load_average"]
-        cells += [f"{x['median']:.1f} ({x['min']:.1f}–{x['max']:.1f})", "", ""]
+        cells += [f"{x['median']:.1f} ({x['min']:.1f}–{x['max']:.1f})", "", "", ""]
     lines.append(_row(["1-minute load average during the runs (median, min–max)", *cells, ""]))
     lines += [
         "",
         "Per request, medians of the runs: latency under the load (p50 / p95), and the CPU time the "
-        "server spent — gunicorn's workers (app), and on PostgreSQL the database's backends (db).",
+        "server spent — gunicorn's workers (app), and on PostgreSQL the database's backends (db) — from an idle "
+        "server to an idle server again, divided by the requests answered (those in flight when the client "
+        "stopped included). *By CPU* above is the floor's CPU per request over ours: what the ratio would be "
+        "if both were bound by CPU alone (it is not for SQLite commits, which wait for the disk).",
         "",
     ]
     lines += [
