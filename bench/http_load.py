@@ -80,10 +80,7 @@ def _run_wrk(base: str, load: Load, seconds: float, connections: int) -> dict:
         "error_sample": raw["sample"],
         "seconds": seconds_run,
         "throughput": good / seconds_run if seconds_run else 0.0,
-        "p50_ms": raw["p50_us"] / 1000,
-        "p95_ms": raw["p95_us"] / 1000,
-        "p99_ms": raw["p99_us"] / 1000,
-        "mean_ms": raw["mean_us"] / 1000,
+        **{f"{key}_ms": raw[f"{key}_us"] / 1000 if raw["requests"] else None for key in ("p50", "p95", "p99", "mean")},
     }
 
 

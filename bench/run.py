@@ -18,6 +18,7 @@ measures a kept one). Markdown goes to stdout and bench/out/bench-<time>.md.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from datetime import datetime
@@ -139,8 +140,10 @@ def main(argv: list[str] | None = None) -> None:
     path = OUT / f"bench-{stamp}.md"
     for column in plan(args):
         columns[f"{column['backend']}-{column['scale']}"] = measure_column(column, args, stamp)
+        # After each column, so that a late failure keeps what was measured; the raw figures go beside it.
+        path.with_suffix(".json").write_text(json.dumps(columns, indent=1, default=str), encoding="utf-8")
         report = markdown(args, columns)
-        path.write_text(report, encoding="utf-8")  # after each column: a late failure keeps what was measured
+        path.write_text(report, encoding="utf-8")
     print(report)
     log(f"written to {path}")
 
