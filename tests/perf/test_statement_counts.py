@@ -1,0 +1,91 @@
+"""SQL statements per API request (issue 13): GET ticket ≤ 4, GET list of 25 ≤ 5, POST ticket ≤ 14.
+
+Each test sends the request once to warm what a long-running worker keeps between requests, then
+counts the statements of the same request sent again (see conftest.py for what is counted).
+The limits are the issue's targets; the xfail marks come off with the optimisation.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import factories
+
+NOT_YET = pytest.mark.xfail(strict=True, reason="issue 13: not yet optimised")
+NEW_TICKET = {
+    "category": "utilities",
+    "title": "厂区供电电压不稳定",
+    "description": "厂区近一周供电电压波动频繁，影响设备运行，请协调供电公司。",
+    "priority": "normal",
+}
+
+
+@pytest.fixture()
+def crowded(world):
+    """30 tickets of two companies of 川汇区 in several categories and states, so a lazy load per row would show."""
+    statuses = ["assigned", "in_progress", "resolved", "closed", "awaiting_enterprise"]
+    for n in range(20):
+        world.ticket(statuses[n % len(statuses)])
+    for n, category in enumerate(["utilities", "finance", "labor", "policy", "tax"] * 2):
+        factories.file(world.stranger, category=category, title=f"第{n}个诉求：办理进度缓慢")
+    return world
+
+
+def _twice(send):
+    """The first response warms the process; the second is the one counted."""
+    assert send().status_code < 400
+
+
+@NOT_YET
+def test_get_ticket_sends_at_most_4_statements(client, crowded, bearer, count_statements):
+    ticket = crowded.ticket("in_progress")
+    headers = bearer(crowded.supervisor)
+    _twice(lambda: client.get(f"/api/v1/tickets/{ticket.id}", headers=headers))
+    with count_statements() as log:
+        response = client.get(f"/api/v1/tickets/{ticket.id}", headers=headers)
+    assert response.status_code == 200
+    assert len(log) <= 4, str(log)
+
+
+@NOT_YET
+def test_get_list_of_25_sends_at_most_5_statements(client, crowded, bearer, count_statements):
+    headers = bearer(crowded.supervisor)
+    _twice(lambda: client.get("/api/v1/tickets?per_page=25", headers=headers))
+    with count_statements() as log:
+        response = client.get("/api/v1/tickets?per_page=25", headers=headers)
+    assert response.status_code == 200
+    assert len(response.get_json()["items"]) == 25
+    assert len(log) <= 5, str(log)
+
+
+@NOT_YET
+def test_post_ticket_sends_at_most_14_statements(client, crowded, bearer, count_statements):
+    headers = bearer(crowded.owner)
+    _twice(lambda: client.post("/api/v1/tickets", json=NEW_TICKET, headers=headers))
+    with count_statements() as log:
+        response = client.post("/api/v1/tickets", json={**NEW_TICKET, "title": "供电再次中断"}, headers=headers)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert len(log) <= 14, str(log)
+
+
+def test_fixture_savepoints_are_not_counted_but_the_apps_own_are(db, count_statements):
+    """The counter leaves out the session's outermost SAVEPOINT/RELEASE only (the fixture's BEGIN/COMMIT)."""
+    from sqlalchemy import text
+
+    with count_statements() as log:
+        db.session.execute(text("SELECT 1"))  # the session opens the fixture's savepoint first
+        nested = db.session.begin_nested()
+        db.session.execute(text("SELECT 2"))
+        nested.rollback()
+        with db.session.begin_nested():
+            db.session.execute(text("SELECT 3"))
+        db.session.commit()  # releases the fixture's savepoint
+    assert [s.split()[0] for s in log] == [
+        "SELECT",
+        "SAVEPOINT",
+        "SELECT",
+        "ROLLBACK",
+        "SAVEPOINT",
+        "SELECT",
+        "RELEASE",
+    ]
