@@ -50,9 +50,9 @@ def register_extensions(app: Flask) -> None:
     init_template_helpers(app)
     register_template_helpers(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        from helpdesk.dbsetup import enable_sqlite_foreign_keys
+        from helpdesk.dbsetup import configure_sqlite
 
-        enable_sqlite_foreign_keys(app)
+        configure_sqlite(app)
 
 
 def register_blueprints(app: Flask) -> None:

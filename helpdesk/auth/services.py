@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from helpdesk.audit.services import record_change, snapshot
@@ -195,7 +196,10 @@ def find_token(raw: str, now: datetime | None = None) -> ApiToken | None:
     now = now or utcnow()
     if not raw or len(raw) > 200:
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(raw)))
+    # The token and its user in one statement: every API request starts here.
+    token = db.session.scalar(
+        select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == _token_hash(raw))
+    )
     if token is None or token.revoked_at is not None or token.expires_at <= now or not token.user.active:
         return None
     return token

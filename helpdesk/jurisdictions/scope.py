@@ -13,38 +13,62 @@ two functions, so a change to who sees what is one edit here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, false, or_, select, true
 
 from helpdesk.auth.models import Role, User
+from helpdesk.jurisdictions.models import Department, Jurisdiction
 from helpdesk.jurisdictions.queries import subtree_ids
 
 
-@dataclass(frozen=True)
 class Scope:
-    """A set of jurisdictions; `ids` None means every jurisdiction."""
+    """The subtrees below some root jurisdictions; `roots` None means every jurisdiction.
 
-    ids: frozenset[int] | None
+    As a WHERE clause (`clause`) the subtree is a recursive subquery, so filtering by a scope costs no
+    statement of its own; its ids (`ids`, `in`) are read from the jurisdiction tree when asked for.
+    A root may be a SELECT of one jurisdiction id (a cadre's department's jurisdiction).
+    """
+
+    def __init__(self, roots: frozenset | None):
+        self.roots = roots
 
     @property
     def everything(self) -> bool:
-        return self.ids is None
+        return self.roots is None
 
     @property
     def nothing(self) -> bool:
-        return self.ids is not None and not self.ids
+        return self.roots is not None and not self.roots
+
+    @cached_property
+    def ids(self) -> frozenset[int] | None:
+        if self.roots is None:
+            return None
+        found: set[int] = set()
+        for root in self.roots:
+            found |= subtree_ids(root if isinstance(root, int) else _scalar(root))
+        return frozenset(found)
 
     def __contains__(self, jurisdiction_id: object) -> bool:
-        return self.ids is None or jurisdiction_id in self.ids
+        return self.roots is None or jurisdiction_id in self.ids
 
     def clause(self, column) -> ColumnElement:
-        """`column IN (…)` for a column holding a jurisdiction id; TRUE for everything, FALSE for nothing."""
-        if self.ids is None:
+        """`column IN (the subtree)` for a column holding a jurisdiction id; TRUE for everything, FALSE for nothing."""
+        if self.roots is None:
             return true()
-        if not self.ids:
+        if not self.roots:
             return false()
-        return column.in_(sorted(self.ids))
+        roots = or_(*(Jurisdiction.id == (r if isinstance(r, int) else r.scalar_subquery()) for r in self.roots))
+        tree = select(Jurisdiction.id).where(roots).cte("scope", recursive=True)
+        tree = tree.union_all(select(Jurisdiction.id).where(Jurisdiction.parent_id == tree.c.id))
+        return column.in_(select(tree.c.id))
+
+
+def _scalar(query) -> int | None:
+    from helpdesk.extensions import db
+
+    return db.session.scalar(query)
 
 
 EVERYTHING = Scope(None)
@@ -58,9 +82,9 @@ def office_scope(user: User | None) -> Scope:
     if user.role == Role.ADMIN:
         return EVERYTHING
     if user.role == Role.SUPERVISOR:
-        return Scope(subtree_ids(user.jurisdiction_id))
-    if user.role == Role.CADRE and user.department is not None:
-        return Scope(subtree_ids(user.department.jurisdiction_id))
+        return Scope(frozenset({user.jurisdiction_id}))
+    if user.role == Role.CADRE and user.department_id is not None:
+        return Scope(frozenset({select(Department.jurisdiction_id).where(Department.id == user.department_id)}))
     return NOTHING
 
 

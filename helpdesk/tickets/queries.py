@@ -61,17 +61,18 @@ def load_visible_ticket(user: User, ticket_id: int, *, details: bool = False) ->
 
 
 def with_ticket_details(query: Select) -> Select:
-    """Load what a ticket's JSON or page shows in a few queries for the whole page, not a few per ticket."""
-    from sqlalchemy.orm import selectinload
+    """Load what a ticket's JSON or page shows with the tickets themselves: its many-to-one relations are
+    joined into the same statement (one statement for a ticket or a page of them, not one per relation)."""
+    from sqlalchemy.orm import joinedload
 
     return query.options(
-        selectinload(Ticket.category),
-        selectinload(Ticket.enterprise),
-        selectinload(Ticket.jurisdiction),
-        selectinload(Ticket.handling_jurisdiction),
-        selectinload(Ticket.department),
-        selectinload(Ticket.assignee),
-        selectinload(Ticket.liaison),
+        joinedload(Ticket.category),
+        joinedload(Ticket.enterprise),
+        joinedload(Ticket.jurisdiction),
+        joinedload(Ticket.handling_jurisdiction),
+        joinedload(Ticket.department),
+        joinedload(Ticket.assignee),
+        joinedload(Ticket.liaison),
     )
 
 

@@ -2,7 +2,7 @@
 
 Each test sends the request once to warm what a long-running worker keeps between requests, then
 counts the statements of the same request sent again (see conftest.py for what is counted).
-The limits are the issue's targets; the xfail marks come off with the optimisation.
+The limits are the issue's targets.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 
 from tests import factories
 
-NOT_YET = pytest.mark.xfail(strict=True, reason="issue 13: not yet optimised")
+NOT_YET = pytest.mark.xfail(strict=True, reason="issue 13: filing not yet optimised")
 NEW_TICKET = {
     "category": "utilities",
     "title": "厂区供电电压不稳定",
@@ -36,7 +36,6 @@ def _twice(send):
     assert send().status_code < 400
 
 
-@NOT_YET
 def test_get_ticket_sends_at_most_4_statements(client, crowded, bearer, count_statements):
     ticket = crowded.ticket("in_progress")
     headers = bearer(crowded.supervisor)
@@ -47,7 +46,6 @@ def test_get_ticket_sends_at_most_4_statements(client, crowded, bearer, count_st
     assert len(log) <= 4, str(log)
 
 
-@NOT_YET
 def test_get_list_of_25_sends_at_most_5_statements(client, crowded, bearer, count_statements):
     headers = bearer(crowded.supervisor)
     _twice(lambda: client.get("/api/v1/tickets?per_page=25", headers=headers))
