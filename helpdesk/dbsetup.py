@@ -5,7 +5,6 @@ from sqlalchemy import event
 
 from helpdesk.extensions import db
 
-
 # Every SQLite connection: foreign keys checked (off by default), a writer waits up to 10 s for the lock
 # instead of failing at once, and a file database runs in write-ahead-log mode with synchronous=NORMAL, so
 # readers never wait for a writer and a commit is one append to the log (durable at each checkpoint;

@@ -15,18 +15,19 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, false, select, true
 
 from helpdesk.auth.models import Role, User
-from helpdesk.jurisdictions.models import Department, Jurisdiction
+from helpdesk.jurisdictions.models import Department
 from helpdesk.jurisdictions.queries import subtree_ids
 
 
 class Scope:
     """The subtrees below some root jurisdictions; `roots` None means every jurisdiction.
 
-    As a WHERE clause (`clause`) the subtree is a recursive subquery, so filtering by a scope costs no
-    statement of its own; its ids (`ids`, `in`) are read from the jurisdiction tree when asked for.
+    Its ids come from the jurisdiction tree (read once per request), and a WHERE clause lists them:
+    the planner then estimates an IN list of a few ids far better than a recursive subquery (a red-ticket
+    list of a county took 1.2 s with the subquery at 1M tickets, milliseconds with the list).
     A root may be a SELECT of one jurisdiction id (a cadre's department's jurisdiction).
     """
 
@@ -57,12 +58,8 @@ class Scope:
         """`column IN (the subtree)` for a column holding a jurisdiction id; TRUE for everything, FALSE for nothing."""
         if self.roots is None:
             return true()
-        if not self.roots:
-            return false()
-        roots = or_(*(Jurisdiction.id == (r if isinstance(r, int) else r.scalar_subquery()) for r in self.roots))
-        tree = select(Jurisdiction.id).where(roots).cte("scope", recursive=True)
-        tree = tree.union_all(select(Jurisdiction.id).where(Jurisdiction.parent_id == tree.c.id))
-        return column.in_(select(tree.c.id))
+        ids = self.ids
+        return column.in_(sorted(ids)) if ids else false()
 
 
 def _scalar(query) -> int | None:

@@ -18,7 +18,7 @@ from helpdesk.db import utcnow
 from helpdesk.jurisdictions.models import Jurisdiction
 from helpdesk.jurisdictions.queries import jurisdiction_tree
 from helpdesk.reports.figures import Figures, Row
-from helpdesk.reports.services import resolution_report
+from helpdesk.reports.services import resolution_report, resolution_reports
 from helpdesk.tickets.models import WORST_FIRST
 
 TREND_MONTHS = 12
@@ -182,8 +182,9 @@ def build_dashboard(
     root = board_root(viewer, jurisdiction_id)
     common = {"department_id": department_id, "category": category, "as_of": as_of, "locale": locale}
     period = {"date_from": date_from, "date_to": date_to}
-    by_jurisdiction = resolution_report(viewer, group_by="jurisdiction", jurisdiction_id=root, **period, **common)
-    by_department = resolution_report(viewer, group_by="department", jurisdiction_id=root, **period, **common)
+    # One scan of the period for both groupings, one of the trend's twelve months.
+    reports = resolution_reports(viewer, ("jurisdiction", "department"), jurisdiction_id=root, **period, **common)
+    by_jurisdiction, by_department = reports["jurisdiction"], reports["department"]
     trend_end = date_to or local_date(as_of) + timedelta(days=1)
     trend_start = month_start(trend_end - timedelta(days=1), TREND_MONTHS - 1)
     by_month = resolution_report(

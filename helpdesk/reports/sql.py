@@ -11,8 +11,10 @@ from helpdesk.extensions import db
 from helpdesk.reports.figures import EXCLUDED
 from helpdesk.tickets.models import COMPLETED_STATUSES, OPEN_STATUSES, Rating, Status, Ticket
 
-# # Two queries per report. The first reads every ticket in scope, but only groups it: by the row key,
-# status, rating and three deadline flags; conditional sums over those few groups give the counts.
+# Two queries per report. The first reads every ticket in scope, but only groups it: by the row keys,
+# status, rating and three deadline flags; conditional sums over those few groups give the counts. Several
+# groupings of one period (the dashboard's by county and by department) are one scan: the tickets are
+# grouped by all the keys at once and services.py adds each grouping up.
 # Grouping costs one hash per ticket where fourteen conditional sums cost fourteen expressions, and
 # it lets PostgreSQL aggregate in parallel. The second reads only open tickets (the partial index
 # ix_tickets_open holds them) for the colours of §5, which depend on `as_of`.
@@ -22,8 +24,10 @@ def _sum_if(condition: ColumnElement, n: ColumnElement) -> ColumnElement:
     return func.coalesce(func.sum(case((condition, n), else_=0)), 0)
 
 
-def outcome_query(key: ColumnElement | None, label, clauses: list, as_of: datetime):
-    """Counts of everything but the colours: one row per key (or one row), columns named as in Counts."""
+def outcome_query(keys: list, clauses: list, as_of: datetime):
+    """Counts of everything but the colours: one row per combination of the keys (or one row), columns named
+    as in Counts plus group_key_0, group_key_1… `keys` are (SQL expression, label function) pairs: tickets are
+    grouped by the expressions, and each label function turns the few grouped values into the row's key."""
     now = literal(as_of, UTCDateTime)
     flags = {
         "on_time": Ticket.resolved_at <= Ticket.due_at,
@@ -31,10 +35,9 @@ def outcome_query(key: ColumnElement | None, label, clauses: list, as_of: dateti
         # Answered, or the response deadline has passed: the denominator of response_rate.
         "response_due": or_(Ticket.first_response_at.is_not(None), Ticket.response_due_at < now),
     }
-    keys = [key.label("k")] if key is not None else []
     # The same expression objects in SELECT and GROUP BY, so that their bound `now` is one parameter.
     grouped = [
-        *keys,
+        *(key.label(f"k{i}") for i, (key, _label) in enumerate(keys)),
         Ticket.status.label("status"),
         Ticket.rating.label("rating"),
         *(expression.label(name) for name, expression in flags.items()),
@@ -42,7 +45,7 @@ def outcome_query(key: ColumnElement | None, label, clauses: list, as_of: dateti
     outcomes = (
         select(*grouped, func.count().label("n"))
         .where(*clauses)
-        .group_by(*([key] if key is not None else []), Ticket.status, Ticket.rating, *flags.values())
+        .group_by(*(key for key, _label in keys), Ticket.status, Ticket.rating, *flags.values())
         .subquery("outcomes")
     )
     o = outcomes.c
@@ -61,28 +64,27 @@ def outcome_query(key: ColumnElement | None, label, clauses: list, as_of: dateti
         "rated": _sum_if(o.rating.is_not(None), o.n),
     }
     query = select(*(value.label(name) for name, value in sums.items()))
-    if key is not None:
-        row_key = label(o.k)  # one object in SELECT and GROUP BY: its bound values are one set of parameters
-        query = query.add_columns(row_key.label("group_key")).group_by(row_key)
+    for i, (_key, label) in enumerate(keys):
+        row_key = label(o[f"k{i}"])  # one object in SELECT and GROUP BY: its bound values are one set of parameters
+        query = query.add_columns(row_key.label(f"group_key_{i}")).group_by(row_key)
     return query
 
 
-def warning_query(key: ColumnElement | None, label, clauses: list, as_of: datetime):
-    """Open tickets counted by colour (and `awaiting`): rows of (group_key, colour, n)."""
+def warning_query(keys: list, clauses: list, as_of: datetime):
+    """Open tickets counted by colour (and `awaiting`): rows of (group_key_0, …, colour, n)."""
     colour = case(
         (Ticket.status == Status.AWAITING_ENTERPRISE.value, literal_column("'awaiting'")),
         else_=Ticket.warning_sql(as_of),
     )
     open_tickets = (
-        select(*([key.label("k")] if key is not None else []), colour.label("colour"))
+        select(*(key.label(f"k{i}") for i, (key, _label) in enumerate(keys)), colour.label("colour"))
         .where(*clauses, Ticket.status.in_([s.value for s in OPEN_STATUSES]))
         .subquery("open_tickets")
     )
     t = open_tickets.c
-    row_key = label(t.k) if key is not None else literal_column("NULL")
-    return select(row_key.label("group_key"), t.colour, func.count().label("n")).group_by(
-        *([row_key] if key is not None else []), t.colour
-    )
+    row_keys = [label(t[f"k{i}"]) for i, (_key, label) in enumerate(keys)]
+    columns = [*(k.label(f"group_key_{i}") for i, k in enumerate(row_keys)), t.colour, func.count().label("n")]
+    return select(*columns).group_by(*row_keys, t.colour)
 
 
 def period_key(column, unit: str, dialect: str | None = None) -> ColumnElement:

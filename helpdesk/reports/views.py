@@ -27,7 +27,7 @@ from helpdesk.reports.map_view import MODES as MAP_MODES
 from helpdesk.reports.map_view import battle_map
 from helpdesk.reports.services import resolution_report
 from helpdesk.tickets.models import WORST_FIRST, Colour, Ticket
-from helpdesk.tickets.queries import filter_tickets, visible_tickets
+from helpdesk.tickets.queries import filter_tickets, visible_tickets, with_ticket_details
 from helpdesk.tickets.services import allowed_actions
 
 bp = Blueprint("reports", __name__)
@@ -123,27 +123,31 @@ def _red_tickets(filters: Filters, now):
         category=filters.category,
         jurisdiction_id=filters.jurisdiction_id,
     )
-    tickets = list(db.session.scalars(query.order_by(Ticket.red_from, Ticket.id).limit(RED_TICKETS)))
-    rows = []
-    for ticket in tickets:
-        actions = allowed_actions(current_user, ticket)
-        cadres = []
-        if "assign" in actions and ticket.department_id:
-            cadres = list(
-                db.session.scalars(
-                    select(User)
-                    .where(
-                        User.role == Role.CADRE.value,
-                        User.active.is_(True),
-                        User.department_id == ticket.department_id,
-                        User.id != (ticket.assignee_id or 0),
-                    )
-                    .order_by(User.open_tickets, User.name)
-                    .limit(30)
-                )
-            )
-        rows.append({"ticket": ticket, "actions": actions, "cadres": cadres})
-    return rows
+    # The ids first (an index-only scan of the open tickets), then those few rows with their relations
+    # (two statements: as one, PostgreSQL joins every ticket of the table before picking the thirty).
+    oldest = query.with_only_columns(Ticket.id).order_by(Ticket.red_from, Ticket.id).limit(RED_TICKETS)
+    ids = list(db.session.scalars(oldest))
+    rows = with_ticket_details(select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.red_from, Ticket.id))
+    tickets = list(db.session.scalars(rows).unique()) if ids else []
+    actions = {ticket.id: allowed_actions(current_user, ticket) for ticket in tickets}
+    # The cadres a red ticket may be reassigned to: those of its department, all departments in one query.
+    departments = {t.department_id for t in tickets if t.department_id and "assign" in actions[t.id]}
+    staff: dict[int, list[User]] = {}
+    if departments:
+        for cadre in db.session.scalars(
+            select(User)
+            .where(User.role == Role.CADRE.value, User.active.is_(True), User.department_id.in_(departments))
+            .order_by(User.open_tickets, User.name)
+        ):
+            staff.setdefault(cadre.department_id, []).append(cadre)
+    return [
+        {
+            "ticket": t,
+            "actions": actions[t.id],
+            "cadres": [c for c in staff.get(t.department_id, []) if c.id != t.assignee_id][:30],
+        }
+        for t in tickets
+    ]
 
 
 def _jurisdiction_options() -> list[Jurisdiction]:

@@ -127,6 +127,7 @@ class Ticket(Base):
                 "due_at",
                 "red_from",
                 "reopen_count",
+                "id",  # the oldest red tickets by an index-only scan (migration 0006)
             ],
             postgresql_where=text("status IN ('submitted', 'assigned', 'in_progress', 'awaiting_enterprise')"),
             sqlite_where=text("status IN ('submitted', 'assigned', 'in_progress', 'awaiting_enterprise')"),
