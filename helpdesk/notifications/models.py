@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.db import Base, UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from helpdesk.jurisdictions.models import Department, Jurisdiction
 
 
 class Notification(Base):
@@ -105,6 +109,9 @@ class Robot(Base):
     jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    department: Mapped[Department | None] = relationship()
+    jurisdiction: Mapped[Jurisdiction | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Robot {self.id} {self.kind} {self.name}>"
