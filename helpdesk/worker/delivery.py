@@ -78,4 +78,4 @@ def _count_failure(result: BatchResult, status, delivery, error: str) -> None:
         log.warning("delivery %s to %s failed for good: %s", delivery.id, delivery.address, error)
     else:
         result.retried += 1
-        log.info("delivery %s to %s will be retried: %s", delivery.id, delivery.address, error)
+        log.warning("delivery %s to %s will be retried: %s", delivery.id, delivery.address, error)
