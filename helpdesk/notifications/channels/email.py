@@ -86,5 +86,7 @@ class EmailSender:
         except TimeoutError as exc:
             raise DeliveryError(f"the mail server did not answer within {self.timeout:g} s") from exc
         except (smtplib.SMTPException, OSError) as exc:
+            if "timed out" in str(exc):  # smtplib reports a read timeout as "Connection unexpectedly closed"
+                raise DeliveryError(f"the mail server did not answer within {self.timeout:g} s") from exc
             raise DeliveryError(f"cannot reach the mail server: {exc}"[:500]) from exc
         return None
