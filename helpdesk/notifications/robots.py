@@ -79,6 +79,6 @@ def send_test(actor, robot: Robot, now: datetime) -> OutboxMessage:
         "subject": render(SUBJECTS["test"], locale, {}),
         "body": render(ROBOT_MESSAGES["test"], locale, {}),
     }
-    message = enqueue(Channel(robot.kind.value), robot.name, payload, now=now, robot=robot)
+    message = enqueue(Channel(str(robot.kind)), robot.name, payload, now=now, robot=robot)
     db.session.flush()
     return message

@@ -159,7 +159,7 @@ def tell_robot(robot: Robot, kind: str, ticket, *, now: datetime, **params) -> O
     """One message to a group robot about one event on a ticket."""
     subject, body = robot_text(kind, ticket, **params)
     payload = {"kind": kind, "ticket_id": ticket.id, "number": ticket.number, "subject": subject, "body": body}
-    return enqueue(Channel(robot.kind.value), robot.name, payload, now=now, robot=robot)
+    return enqueue(Channel(str(robot.kind)), robot.name, payload, now=now, robot=robot)
 
 
 def send_digest(user: User, lines: list[str], now: datetime | None = None, numbers: list[str] | None = None) -> int:
@@ -191,6 +191,6 @@ def send_robot_digest(robot: Robot, lines: list[str], now: datetime) -> OutboxMe
     locale = group_locale()
     subject = render(SUBJECTS["warning"], locale, {})
     payload = {"kind": "warning", "subject": subject, "body": "\n".join(lines)}
-    message = enqueue(Channel(robot.kind.value), robot.name, payload, now=now, robot=robot)
+    message = enqueue(Channel(str(robot.kind)), robot.name, payload, now=now, robot=robot)
     db.session.flush()
     return message

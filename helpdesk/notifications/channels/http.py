@@ -1,10 +1,12 @@
-"""POST a JSON document with a timeout and read a JSON answer (urllib: no dependency, proxies from the environment)."""
+"""POST a JSON document with a timeout and read a JSON answer (http.client: the connection is always closed,
+and the timeout bounds the connection and every read)."""
 
 from __future__ import annotations
 
+import http.client
 import json
-import urllib.error
-import urllib.request
+import ssl
+import urllib.parse
 
 from helpdesk.notifications.channels import DeliveryError
 
@@ -21,24 +23,34 @@ def post_json(url: str, body: dict, *, timeout: float, headers: dict | None = No
 
 
 def post_bytes(url: str, data: bytes, *, timeout: float, headers: dict | None = None) -> dict:
-    if not url.startswith(("http://", "https://")):
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise DeliveryError(f"not an http(s) URL: {url[:60]!r}", permanent=True)
-    request = urllib.request.Request(
-        url, data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})}
-    )
+    if parts.scheme == "https":
+        connection = http.client.HTTPSConnection(
+            parts.hostname, parts.port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            raw = response.read(MAX_ANSWER)
-    except urllib.error.HTTPError as exc:
-        permanent = 400 <= exc.code < 500 and exc.code not in (408, 429)
-        raise DeliveryError(f"HTTP {exc.code} {exc.reason}", permanent=permanent) from exc
+        connection.request(
+            "POST", target, body=data, headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})}
+        )
+        response = connection.getresponse()
+        raw = response.read(MAX_ANSWER)
+        status, reason = response.status, response.reason
     except TimeoutError as exc:
         raise DeliveryError(f"no answer within {timeout:g} s") from exc
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        if isinstance(reason, TimeoutError):
-            raise DeliveryError(f"no answer within {timeout:g} s") from exc
-        raise DeliveryError(f"cannot connect: {reason}") from exc
+    except (OSError, http.client.HTTPException) as exc:
+        raise DeliveryError(f"cannot connect: {exc}"[:500]) from exc
+    finally:
+        connection.close()
+    if status >= 300:
+        permanent = 400 <= status < 500 and status not in (408, 429)
+        raise DeliveryError(f"HTTP {status} {reason}: {raw[:200]!r}", permanent=permanent)
     try:
         answer = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
