@@ -134,7 +134,12 @@ def groups(w, webhooks):
         secret=DINGTALK_SECRET,
         jurisdiction_id=f.jurisdiction("411602").id,
     )
-    city = Robot(kind="wecom", name="周口市督查群", webhook_url=webhooks.url("wecom"), jurisdiction_id=f.jurisdiction("411600").id)
+    city = Robot(
+        kind="wecom",
+        name="周口市督查群",
+        webhook_url=webhooks.url("wecom"),
+        jurisdiction_id=f.jurisdiction("411600").id,
+    )
     other = Robot(kind="wecom", name="人社局群", webhook_url=webhooks.url("wecom"), department_id=w.hrss.id)
     f.db.session.add_all([department, county, city, other])
     f.db.session.flush()

@@ -49,7 +49,9 @@ def _run(now):
     first = f.db.session.scalar(select(func.max(OutboxMessage.id))) or 0
     result = sweep(now)
     rows = f.db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.id > first, OutboxMessage.channel == "email").order_by(OutboxMessage.id)
+        select(OutboxMessage)
+        .where(OutboxMessage.id > first, OutboxMessage.channel == "email")
+        .order_by(OutboxMessage.id)
     )
     outbox = [Email([m.address], m.payload["subject"], m.payload["body"]) for m in rows]
     return result, outbox
