@@ -68,6 +68,7 @@ class Config:
     # Development prints mail instead of needing an SMTP server; production sends it.
     MAIL_SUPPRESS_SEND = os.environ.get("MAIL_SUPPRESS_SEND", "true").lower() in ("1", "true", "yes")
     # Delivery (PRODUCT.md §10): the outbox, its worker (`flask worker`) and the channels beside email.
+    NOTIFY_BY_EMAIL = os.environ.get("NOTIFY_BY_EMAIL", "true").lower() in ("1", "true", "yes")
     SMTP_TIMEOUT = _env_float("SMTP_TIMEOUT", 10)
     HTTP_TIMEOUT = _env_float("HTTP_TIMEOUT", 5)
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL")  # unset: no SMS is written to the outbox

@@ -141,6 +141,27 @@ def release(deliveries: list[Delivery]) -> None:
         )
 
 
+def defer(deliveries: list[Delivery], until: datetime, reason: str) -> None:
+    """Put claimed rows back, untried, until `until` (their server is down: not counted as an attempt)."""
+    for delivery in deliveries:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == delivery.id,
+                OutboxMessage.claimed_by == delivery.claimed_by,
+                OutboxMessage.status == S.SENDING,
+            )
+            .values(
+                status=S.PENDING,
+                lease_until=None,
+                attempts=OutboxMessage.attempts - 1,
+                next_attempt_at=until,
+                last_error=f"Not tried: {reason}"[:ERROR_LENGTH],
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+
 def retry_now(actor, message: OutboxMessage, now: datetime) -> OutboxMessage:
     """An admin sends a failed message again: due at once, with a fresh set of attempts (audited)."""
     admin_only(actor)

@@ -30,6 +30,7 @@ class BatchResult:
     retried: int = 0
     failed: int = 0
     released: int = 0
+    deferred: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -49,17 +50,27 @@ def deliver_batch(
     result.claimed = len(batch)
     lease = timedelta(seconds=int(current_app.config.get("OUTBOX_LEASE_SECONDS", 300)))
     lease_ends = now + lease
+    down: dict[str, tuple[datetime, str]] = {}  # servers that did not answer in this batch: until when, why
     for index, delivery in enumerate(batch):
         if clock() + min(SEND_MARGIN, lease / 2) > lease_ends:
             outbox.release(batch[index:])
             db.session.commit()
             result.released = len(batch) - index
             break
+        if delivery.server in down:
+            until, reason = down[delivery.server]
+            outbox.defer([delivery], until, reason)
+            db.session.commit()
+            result.deferred += 1
+            continue
         try:
             note = channels[delivery.channel].send(delivery)
         except DeliveryError as exc:
-            status = outbox.mark_failed(delivery, str(exc), clock(), permanent=exc.permanent)
+            failed_at = clock()
+            status = outbox.mark_failed(delivery, str(exc), failed_at, permanent=exc.permanent)
             _count_failure(result, status, delivery, str(exc))
+            if exc.unreachable:
+                down[delivery.server] = (failed_at + timedelta(seconds=outbox.backoff(1)), str(exc))
         except Exception as exc:  # noqa: BLE001 - a bug in one channel must not stop the others
             log.exception("delivery %s on %s raised", delivery.id, delivery.channel)
             status = outbox.mark_failed(delivery, f"{exc.__class__.__name__}: {exc}", clock())

@@ -53,10 +53,10 @@ class Worker:
                 total = BatchResult()
                 while not self.stop.is_set():
                     result = deliver_batch(self.name, self.channels, self.clock)
-                    for key in ("claimed", "sent", "retried", "failed", "released"):
+                    for key in ("claimed", "sent", "retried", "failed", "released", "deferred"):
                         setattr(total, key, getattr(total, key) + getattr(result, key))
                     total.errors += result.errors
-                    if result.claimed == 0 or result.released:
+                    if result.claimed == 0 or result.released or result.deferred:
                         break
                 return total
             finally:

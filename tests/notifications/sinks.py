@@ -32,10 +32,10 @@ def free_port() -> int:
 class SmtpSink:
     """aiosmtpd on a free port; `messages` are the parsed emails, in arrival order."""
 
-    def __init__(self):
+    def __init__(self, port: int | None = None):
         self.messages = []
         self.lock = threading.Lock()
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook

@@ -136,6 +136,44 @@ def test_a_hanging_mail_server_costs_the_worker_one_timeout_and_the_mail_arrives
     assert (row.status, row.attempts) == ("sent", 2)
 
 
+def test_a_hanging_server_costs_one_timeout_per_round_not_one_per_message(w, app, hanging_smtp, mail_to, deliver):
+    import time
+
+    mail_to(hanging_smtp.port, timeout=0.5)
+    for _ in range(5):
+        f.file(w.owner, now=NOW)
+    started = time.monotonic()
+    result = deliver(NOW)
+    assert time.monotonic() - started < 2
+    assert (result.claimed, result.retried, result.deferred) == (5, 1, 4)
+    rows = outbox_rows()
+    assert all(r.status == "pending" and r.next_attempt_at > NOW for r in rows)
+    assert sorted(r.attempts for r in rows) == [0, 0, 0, 0, 1]  # the untried ones keep all their attempts
+
+
+def test_filing_through_the_api_is_as_fast_with_a_hanging_mail_server_as_with_mail_off(
+    w, app, client, hanging_smtp, mail_to, monkeypatch
+):
+    import statistics
+    import time
+
+    from helpdesk.auth.services import issue_token
+
+    headers = {"Authorization": f"Bearer {issue_token(w.owner)[0]}"}
+    body = {"category": "land", "title": "用地指标", "description": "扩建项目需要新增用地指标。"}
+    mail_to(hanging_smtp.port, timeout=10)  # the real default: a send would block for 10 s
+    timings: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(8):
+        for email in (False, True):  # taking turns, so both see the same machine
+            monkeypatch.setitem(app.config, "NOTIFY_BY_EMAIL", email)
+            started = time.perf_counter()
+            assert client.post("/api/v1/tickets", json=body, headers=headers).status_code == 201
+            timings[email].append(time.perf_counter() - started)
+    assert statistics.median(timings[True]) < 1.5 * statistics.median(timings[False]) + 0.05
+    assert max(timings[True]) < 5
+    assert len(outbox_rows(status="pending")) == 8  # the emails wait for the worker
+
+
 def test_the_default_timeouts_are_ten_seconds_for_smtp_and_five_for_http(app):
     from helpdesk.config import Config
 

@@ -14,11 +14,14 @@ from helpdesk.notifications.models import Channel
 
 
 class DeliveryError(Exception):
-    """The message did not go out. `permanent`: retrying cannot help (a refused address, a removed robot)."""
+    """The message did not go out. `permanent`: retrying cannot help (a refused address, a removed robot).
+    `unreachable`: the server itself did not answer (refused, timed out), so the worker does not try the
+    other messages for that server in the same batch: a hanging server costs one timeout, not one per message."""
 
-    def __init__(self, message: str, permanent: bool = False):
+    def __init__(self, message: str, permanent: bool = False, unreachable: bool = False):
         super().__init__(message)
         self.permanent = permanent
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,11 @@ class Delivery:
     attempts: int
     claimed_by: str = ""
     robot: dict = field(default_factory=dict)  # webhook_url and secret of a group robot
+
+    @property
+    def server(self) -> str:
+        """What an unreachable server takes down with it: the channel, and a robot's own webhook."""
+        return f"{self.channel}:{self.robot.get('webhook_url', '')}"
 
     @property
     def subject(self) -> str:

@@ -84,9 +84,9 @@ class EmailSender:
             text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
             raise DeliveryError(f"SMTP {exc.smtp_code} {text}"[:500], permanent=exc.smtp_code >= 500) from exc
         except TimeoutError as exc:
-            raise DeliveryError(f"the mail server did not answer within {self.timeout:g} s") from exc
+            raise DeliveryError(f"the mail server did not answer within {self.timeout:g} s", unreachable=True) from exc
         except (smtplib.SMTPException, OSError) as exc:
             if "timed out" in str(exc):  # smtplib reports a read timeout as "Connection unexpectedly closed"
-                raise DeliveryError(f"the mail server did not answer within {self.timeout:g} s") from exc
-            raise DeliveryError(f"cannot reach the mail server: {exc}"[:500]) from exc
+                raise DeliveryError(f"the mail server did not answer within {self.timeout:g} s", unreachable=True) from exc
+            raise DeliveryError(f"cannot reach the mail server: {exc}"[:500], unreachable=True) from exc
         return None

@@ -43,9 +43,9 @@ def post_bytes(url: str, data: bytes, *, timeout: float, headers: dict | None = 
         raw = response.read(MAX_ANSWER)
         status, reason = response.status, response.reason
     except TimeoutError as exc:
-        raise DeliveryError(f"no answer within {timeout:g} s") from exc
+        raise DeliveryError(f"no answer within {timeout:g} s", unreachable=True) from exc
     except (OSError, http.client.HTTPException) as exc:
-        raise DeliveryError(f"cannot connect: {exc}"[:500]) from exc
+        raise DeliveryError(f"cannot connect: {exc}"[:500], unreachable=True) from exc
     finally:
         connection.close()
     if status >= 300:
