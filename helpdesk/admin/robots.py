@@ -57,9 +57,7 @@ def robots():
 def robot_edit(robot_id: int):
     """One robot: change it, send it a test message, see how its last messages went, or remove it."""
     robot = get_or_404(Robot, robot_id)
-    form = _form(robot)
-    if form.secret.data is None or not form.is_submitted():
-        form.secret.data = ""
+    form = _form(robot)  # the secret is never shown again: a password field renders empty
     recent = list(
         db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.robot_id == robot.id).order_by(OutboxMessage.id.desc()).limit(10)

@@ -160,7 +160,11 @@ def test_filing_through_the_api_is_as_fast_with_a_hanging_mail_server_as_with_ma
     from helpdesk.auth.services import issue_token
 
     headers = {"Authorization": f"Bearer {issue_token(w.owner)[0]}"}
-    body = {"category": "land", "title": "用地指标迟迟未落实", "description": "项目二期用地指标已承诺三个月，至今没有落实，影响开工。"}
+    body = {
+        "category": "land",
+        "title": "用地指标迟迟未落实",
+        "description": "项目二期用地指标已承诺三个月，至今没有落实，影响开工。",
+    }
     mail_to(hanging_smtp.port, timeout=10)  # the real default: a send would block for 10 s
     timings: dict[bool, list[float]] = {True: [], False: []}
     for _ in range(8):

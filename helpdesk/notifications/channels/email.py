@@ -87,6 +87,8 @@ class EmailSender:
             raise DeliveryError(f"the mail server did not answer within {self.timeout:g} s", unreachable=True) from exc
         except (smtplib.SMTPException, OSError) as exc:
             if "timed out" in str(exc):  # smtplib reports a read timeout as "Connection unexpectedly closed"
-                raise DeliveryError(f"the mail server did not answer within {self.timeout:g} s", unreachable=True) from exc
+                raise DeliveryError(
+                    f"the mail server did not answer within {self.timeout:g} s", unreachable=True
+                ) from exc
             raise DeliveryError(f"cannot reach the mail server: {exc}"[:500], unreachable=True) from exc
         return None
