@@ -25,8 +25,9 @@ migrate: install
 seed: migrate
 	$(FLASK) seed --demo --if-empty
 
+# The app (gunicorn) and the delivery worker (flask worker) together, from the Procfile; Ctrl-C stops both.
 run: seed
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
 
 test: install
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -33,13 +33,12 @@ def create_app(env_name: str | None = None, **overrides) -> Flask:
 def register_extensions(app: Flask) -> None:
     from helpdesk import models  # noqa: F401 - every model must be known to metadata
     from helpdesk.auth.login import init_login
-    from helpdesk.extensions import babel, bootstrap, csrf, db, limiter, mail, migrate
+    from helpdesk.extensions import babel, bootstrap, csrf, db, limiter, migrate
     from helpdesk.i18n import select_locale, select_timezone
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    mail.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
@@ -83,10 +82,12 @@ def register_commands(app: Flask) -> None:
     from helpdesk.auth.cli import users_cli
     from helpdesk.seeding.cli import seed_command
     from helpdesk.tickets.cli import sla_cli
+    from helpdesk.worker.cli import worker_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(sla_cli)
+    app.cli.add_command(worker_command)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -69,6 +69,21 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "helpdesk@localhost")
     # Development prints mail instead of needing an SMTP server; production sends it.
     MAIL_SUPPRESS_SEND = os.environ.get("MAIL_SUPPRESS_SEND", "true").lower() in ("1", "true", "yes")
+    # Delivery (PRODUCT.md §10): the outbox, its worker (`flask worker`) and the channels beside email.
+    NOTIFY_BY_EMAIL = os.environ.get("NOTIFY_BY_EMAIL", "true").lower() in ("1", "true", "yes")
+    SMTP_TIMEOUT = _env_float("SMTP_TIMEOUT", 10)
+    HTTP_TIMEOUT = _env_float("HTTP_TIMEOUT", 5)
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL")  # unset: no SMS is written to the outbox
+    SMS_GATEWAY_KEY = os.environ.get("SMS_GATEWAY_KEY")
+    SMS_GATEWAY_SECRET = os.environ.get("SMS_GATEWAY_SECRET")
+    SMS_TEMPLATE_ID = os.environ.get("SMS_TEMPLATE_ID")
+    OUTBOX_BATCH = _env_int("OUTBOX_BATCH", 20)
+    OUTBOX_LEASE_SECONDS = _env_int("OUTBOX_LEASE_SECONDS", 300)
+    OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 8)
+    OUTBOX_RETRY_BASE_SECONDS = _env_float("OUTBOX_RETRY_BASE_SECONDS", 30)
+    OUTBOX_RETRY_MAX_SECONDS = _env_float("OUTBOX_RETRY_MAX_SECONDS", 3600)
+    WORKER_POLL_SECONDS = _env_float("WORKER_POLL_SECONDS", 2)
+    SWEEP_INTERVAL_SECONDS = _env_int("SWEEP_INTERVAL_SECONDS", 300)
     API_TOKEN_DAYS = _env_int("API_TOKEN_DAYS", 30)
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per minute")
     SESSION_COOKIE_HTTPONLY = True

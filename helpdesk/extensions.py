@@ -5,7 +5,6 @@ from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -17,7 +16,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-mail = Mail()
 babel = Babel()
 babel.domain_instance = CatalogDomain()  # finds translations/zh_CN/ (see CatalogDomain)
 limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="fixed-window")

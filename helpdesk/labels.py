@@ -67,6 +67,21 @@ AUDIT_ENTITY_LABELS = {
     "category": _l("Category"),
     "routing_rule": _l("Routing rule"),
     "holiday_override": _l("Holiday override"),
+    "robot": _l("Group robot"),
+    "delivery": _l("Delivery"),
+}
+# Deliveries of notifications (the outbox) and their channels.
+DELIVERY_STATUS_LABELS = {
+    "pending": _l("Pending"),
+    "sending": _l("Sending"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+}
+CHANNEL_LABELS = {
+    "email": _l("Email"),
+    "sms": _l("Text message (SMS)"),
+    "wecom": _l("WeCom group robot"),  # 企业微信群机器人
+    "dingtalk": _l("DingTalk group robot"),  # 钉钉群机器人
 }
 AUDIT_ACTION_LABELS = {
     "create": _l("Created"),

@@ -5,7 +5,7 @@ from helpdesk.auth.models import ApiToken, Role, User
 from helpdesk.calendar.models import HolidayOverride
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.jurisdictions.models import Category, Department, Jurisdiction, Level, RoutingRule
-from helpdesk.notifications.models import Notification
+from helpdesk.notifications.models import Notification, OutboxMessage, Robot
 from helpdesk.tickets.models import (
     Attachment,
     Comment,
@@ -14,6 +14,7 @@ from helpdesk.tickets.models import (
     TicketEvent,
     TicketSequence,
 )
+from helpdesk.worker.models import JobLock
 
 __all__ = [
     "AdminAuditLog",
@@ -24,9 +25,12 @@ __all__ = [
     "Department",
     "Enterprise",
     "HolidayOverride",
+    "JobLock",
     "Jurisdiction",
     "Level",
     "Notification",
+    "OutboxMessage",
+    "Robot",
     "Role",
     "RoutingRule",
     "Ticket",

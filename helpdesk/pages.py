@@ -76,6 +76,8 @@ def register_template_helpers(app) -> None:
         "size_label": label(labels.SIZE_LABELS),
         "audit_entity_label": label(labels.AUDIT_ENTITY_LABELS),
         "audit_action_label": label(labels.AUDIT_ACTION_LABELS),
+        "delivery_status_label": label(labels.DELIVERY_STATUS_LABELS),
+        "channel_label": label(labels.CHANNEL_LABELS),
         "category_name": display_name,
         "department_name": display_name,
         "jurisdiction_name": display_name,

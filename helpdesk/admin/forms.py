@@ -28,6 +28,7 @@ LOCALES = options([("zh_CN", "中文"), ("en", "English")])
 
 class UserCreateForm(BaseForm):
     email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
+    mobile = StringField(_l("Mobile number (for text messages)"), validators=[Optional(), Length(max=20)])
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=100)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)])
     role = SelectField(_l("Role"), choices=options(ROLE_LABELS.items()), validators=[InputRequired()])
@@ -40,6 +41,7 @@ class UserCreateForm(BaseForm):
 
 class UserEditForm(BaseForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=100)])
+    mobile = StringField(_l("Mobile number (for text messages)"), validators=[Optional(), Length(max=20)])
     department_id = SelectField(_l("Department"), coerce=optional_int, validators=[Optional()])
     locale = SelectField(_l("Language"), choices=LOCALES)
     away_until = DateField(_l("Away until (inclusive)"), validators=[Optional()])

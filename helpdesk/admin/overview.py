@@ -1,4 +1,4 @@
-"""Admin pages: the overview (counts of every kind of record, recent changes, calendar warnings)."""
+"""Admin pages: the overview (counts of every kind of record, failed deliveries, recent changes, calendar warnings)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from helpdesk.calendar.models import HolidayOverride
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Category, Department, RoutingRule
+from helpdesk.notifications.outbox import failed_count
 from helpdesk.pages import home_page
 from helpdesk.tickets.models import Ticket
 
@@ -27,6 +28,7 @@ def index():
         "routing_rules": db.session.scalar(select(func.count()).select_from(RoutingRule)),
         "holidays": db.session.scalar(select(func.count()).select_from(HolidayOverride)),
         "tickets": db.session.scalar(select(func.count()).select_from(Ticket)),
+        "failed_deliveries": failed_count(),
     }
     recent = list(db.session.scalars(select(AdminAuditLog).order_by(AdminAuditLog.id.desc()).limit(8)))
     actors = actors_of(recent)

@@ -66,6 +66,7 @@ def user_new():
             department_id=form.department_id.data,
             jurisdiction_id=form.jurisdiction_id.data,
             locale=form.locale.data,
+            mobile=form.mobile.data,
         )
 
     return form_page(
@@ -85,7 +86,7 @@ def user_edit(user_id: int):
     form.department_id.choices = department_choices()
 
     def call():
-        values = {"name": form.name.data, "locale": form.locale.data}
+        values = {"name": form.name.data, "locale": form.locale.data, "mobile": form.mobile.data}
         if user.role == Role.CADRE:
             values["department_id"] = form.department_id.data
             values["away_until"] = form.away_until.data

@@ -33,10 +33,11 @@ def _blueprints():
     from helpdesk.auth.api import blp as auth
     from helpdesk.enterprises.api import blp as enterprises
     from helpdesk.jurisdictions.api import blp as reference
+    from helpdesk.notifications.api import blp as deliveries
     from helpdesk.reports.api import blp as reports
     from helpdesk.tickets.api import blp as tickets
 
-    return (auth, reference, enterprises, tickets, attachments, reports)
+    return (auth, reference, enterprises, tickets, attachments, reports, deliveries)
 
 
 # Endpoints that answer without a token (the OpenAPI document and docs are on their own blueprints).

@@ -11,7 +11,8 @@ from helpdesk.audit.models import AdminAuditLog
 from helpdesk.db import utcnow
 from helpdesk.extensions import db
 
-SECRET_FIELDS = frozenset({"password_hash"})
+# A robot's webhook URL carries its key (WeCom) or access token (DingTalk): as secret as its signing secret.
+SECRET_FIELDS = frozenset({"password_hash", "webhook_url", "secret"})
 
 
 def snapshot(obj: Any) -> dict:

@@ -35,6 +35,7 @@ from helpdesk.errors import NotFound, error_body
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Department
 from helpdesk.jurisdictions.queries import subtree_ids
+from helpdesk.notifications.preferences import set_channels
 
 blp = ApiBlueprint("api_auth", __name__, url_prefix="/api/v1", description="Bearer tokens and users.")
 
@@ -94,10 +95,13 @@ def me():
 @blp.arguments(MeUpdateSchema, required=False)  # every field is optional: no body changes nothing
 @blp.response(200, UserSchema)
 def update_me(values):
-    """A cadre sets its own leave (`away_until`, inclusive; null when back): routing skips it meanwhile."""
+    """A cadre sets its own leave (`away_until`, inclusive; null when back): routing skips it meanwhile.
+    Anybody chooses its channels beside in-app (`channels`: email, sms)."""
     user = current_user()
     if "away_until" in values:
         set_away(user, values["away_until"], by_self=True)
+    if "channels" in values:
+        set_channels(user, email="email" in values["channels"], sms="sms" in values["channels"])
     db.session.commit()
     return user
 

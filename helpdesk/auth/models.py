@@ -43,6 +43,7 @@ class User(UserMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    mobile: Mapped[str | None] = mapped_column(String(11), unique=True)  # mainland 1[3-9]xxxxxxxxx, for SMS
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[Role] = mapped_column(enum_column(Role, 20), index=True)
@@ -56,6 +57,9 @@ class User(UserMixin, Base):
     open_tickets: Mapped[int] = mapped_column(Integer, default=0)
     last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Channels beside in-app (notifications/preferences.py): email on unless switched off; SMS None = the default.
+    email_notices: Mapped[bool] = mapped_column(Boolean, default=True)
+    sms_notices: Mapped[bool | None] = mapped_column(Boolean)
 
     enterprise: Mapped[Enterprise | None] = relationship(foreign_keys=[enterprise_id])
     department: Mapped[Department | None] = relationship()

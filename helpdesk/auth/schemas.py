@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 from helpdesk.api.common import Flag, Id, PageArgs, length, page_of
 from helpdesk.auth.models import Role
 from helpdesk.auth.services import MIN_PASSWORD
+from helpdesk.notifications.preferences import chosen_channels
 
 ROLES = [r.value for r in Role]
 LOCALES = ["zh_CN", "en"]
@@ -25,11 +26,18 @@ class TokenSchema(ma.Schema):
 
 EMAIL = {"format": "email"}
 PASSWORD = {"minLength": MIN_PASSWORD, "description": f"At least {MIN_PASSWORD} characters."}
+MOBILE = {"description": "A mainland mobile number, 11 digits (spaces, dashes and +86 are dropped); unique."}
+CHANNELS = ["email", "sms"]
 
 
 class UserSchema(ma.Schema):
     id = fields.Integer(required=True)
     email = fields.String(required=True, metadata=EMAIL)
+    mobile = fields.String(allow_none=True, metadata=MOBILE)
+    channels = fields.Function(
+        lambda user: [c.value for c in chosen_channels(user)],
+        metadata={"description": "Channels beside in-app that the user chose (email, sms)."},
+    )
     name = fields.String(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     active = fields.Boolean(required=True)
@@ -60,6 +68,7 @@ class UserCreateSchema(ma.Schema):
     department_id = Id(metadata={"description": "Required for a cadre."})
     jurisdiction_id = Id(metadata={"description": "Required for a supervisor."})
     locale = fields.String(validate=validate.OneOf(LOCALES))
+    mobile = fields.String(allow_none=True, validate=validate.Length(max=20), metadata=MOBILE)
 
 
 class UserUpdateSchema(ma.Schema):
@@ -69,10 +78,16 @@ class UserUpdateSchema(ma.Schema):
     department_id = Id()
     away_until = fields.Date(allow_none=True)
     locale = fields.String(validate=validate.OneOf(LOCALES))
+    mobile = fields.String(allow_none=True, validate=validate.Length(max=20), metadata=MOBILE)
 
 
 class MeUpdateSchema(ma.Schema):
     away_until = fields.Date(
         allow_none=True,
         metadata={"description": "Cadres only (403 for other roles): on leave up to this day; null clears."},
+    )
+    channels = fields.List(
+        fields.String(validate=validate.OneOf(CHANNELS)),
+        validate=validate.Length(max=2),
+        metadata={"description": "Channels beside in-app (always on): email, sms (sms needs a mobile number)."},
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -22,6 +23,8 @@ from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Department, Jurisdiction
 
 MIN_PASSWORD = 8
+# A mainland mobile number (11 digits, 13x–19x), for SMS; spaces, dashes and a +86 / 86 prefix are dropped.
+MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
 def normalize_email(email: str) -> str:
@@ -29,6 +32,27 @@ def normalize_email(email: str) -> str:
         return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise ValidationFailed("Not a valid email address: %(reason)s", field="email", reason=str(exc)) from exc
+
+
+def normalize_mobile(mobile: str | None, user: User | None = None) -> str | None:
+    """A mainland mobile number as 11 digits, or None when empty; refused when invalid or another user's."""
+    value = re.sub(r"[\s\-()]", "", mobile or "")
+    if value.startswith("+86"):
+        value = value[3:]
+    elif value.startswith("86") and len(value) == 13:
+        value = value[2:]
+    if not value:
+        return None
+    if not MOBILE.fullmatch(value):
+        raise ValidationFailed(
+            "Not a mainland mobile number (11 digits starting 13 to 19): %(value)s", field="mobile", value=mobile
+        )
+    taken = select(func.count()).select_from(User).where(User.mobile == value)
+    if user is not None and user.id is not None:
+        taken = taken.where(User.id != user.id)
+    if db.session.scalar(taken):
+        raise Conflict("Another user already has the mobile number %(mobile)s.", field="mobile", mobile=value)
+    return value
 
 
 def create_user(
@@ -41,6 +65,7 @@ def create_user(
     department_id: int | None = None,
     jurisdiction_id: int | None = None,
     locale: str = "zh_CN",
+    mobile: str | None = None,
 ) -> User:
     """Create a user of a role with the one link that role needs (flushes, never commits)."""
     email = normalize_email(email)
@@ -67,8 +92,11 @@ def create_user(
             )
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise Conflict("A user with email %(email)s already exists.", field="email", email=email)
+    mobile = normalize_mobile(mobile)
     user = User(
         email=email,
+        mobile=mobile,
+        email_notices=True,
         name=name.strip(),
         role=role,
         locale=locale,
@@ -125,7 +153,7 @@ def _unknown_user_hash() -> str:
 
 
 def update_user(actor: User, user: User, values: dict) -> User:
-    """Admin changes to a user: name, active, password, department_id, away_until, locale (audited)."""
+    """Admin changes to a user: name, active, password, department_id, away_until, locale, mobile (audited)."""
     if actor.role != Role.ADMIN:
         raise NotAllowed("Only admins change other users.")
     before = snapshot(user)
@@ -154,6 +182,8 @@ def update_user(actor: User, user: User, values: dict) -> User:
         if values["locale"] not in ("zh_CN", "en"):
             raise ValidationFailed("Locale must be zh_CN or en.", field="locale")
         user.locale = values["locale"]
+    if "mobile" in values:
+        user.mobile = normalize_mobile(values["mobile"], user)
     db.session.flush()
     record_change(actor, "user", user, "update", before)
     return user

@@ -13,6 +13,7 @@ from helpdesk.calendar.workdays import local_date
 from helpdesk.db import utcnow
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.notifications.forms import channels_form
 from helpdesk.pages import HOME_PAGES, safe_next, save
 
 bp = Blueprint("main", __name__)
@@ -53,4 +54,4 @@ def profile():
         if outcome.response:
             return outcome.response
         status = outcome.status
-    return render_template("main/profile.html", form=form), status
+    return render_template("main/profile.html", form=form, channels=channels_form(current_user)), status

@@ -1,1 +1,1 @@
-"""In-app notifications and the emails that go with them."""
+"""Notifications: in-app rows, the outbox that carries them further, channels, group robots, preferences."""

@@ -1,90 +1,196 @@
-"""Notifications: an in-app row and an email, in the recipient's language.
+"""Notices: an in-app row and the outbox rows that carry it further, all in the caller's transaction.
 
-Emails go out through Flask-Mail (captured in tests, printed in development). A mail server that
-is down never undoes the action: the failure is logged and the in-app notification stays.
+Nothing leaves the process here. `notify` writes one in-app notification per person and one outbox row
+per (person, channel) they chose, plus one row per group robot that hears of the event; the delivery
+worker (helpdesk/worker) sends the rows after the commit. An action whose transaction rolls back takes
+its notices with it. Texts are rendered now, in each recipient's language. Flush, never commit.
 """
 
 from __future__ import annotations
 
-import logging
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from flask import current_app
-from flask_babel import force_locale, gettext
-from flask_mail import Message
+from sqlalchemy import select
 
 from helpdesk.auth.models import User
-from helpdesk.extensions import db, mail
-from helpdesk.notifications.models import Notification
+from helpdesk.db import utcnow
+from helpdesk.extensions import db
+from helpdesk.notifications.messages import DIGEST_SMS, MESSAGES, ROBOT_MESSAGES, SUBJECTS, group_locale, render
+from helpdesk.notifications.models import Channel, DeliveryStatus, Notification, OutboxMessage, Robot
+from helpdesk.notifications.preferences import delivery_channels
 
-log = logging.getLogger(__name__)
+SMS_LENGTH = 300  # gateways split long texts into parts of 70 characters; keep a notice to a few of them
+
+# Which group robots hear of which event (PRODUCT.md §10): the ticket's department hears what its
+# cadres hear; a jurisdiction (its supervisors' office) hears warnings and escalations.
+DEPARTMENT, JURISDICTION = "department", "jurisdiction"
+ROBOT_AUDIENCES = {
+    "assigned": {DEPARTMENT},
+    "escalated": {DEPARTMENT, JURISDICTION},
+    "urged": {DEPARTMENT},
+    "reopened": {DEPARTMENT},
+    "warning": {DEPARTMENT, JURISDICTION},
+}
 
 
-def N_(message: str) -> str:
-    """Mark a message for extraction (pybabel); it is translated later, in the recipient's locale."""
+def enqueue(
+    channel: Channel,
+    address: str,
+    payload: dict,
+    *,
+    now: datetime,
+    recipient: User | None = None,
+    robot: Robot | None = None,
+) -> OutboxMessage:
+    """One outbox row, due at once (flushes)."""
+    message = OutboxMessage(
+        channel=channel,
+        recipient_id=recipient.id if recipient is not None else None,
+        robot_id=robot.id if robot is not None else None,
+        address=address[:254],
+        payload=payload,
+        status=DeliveryStatus.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        idempotency_key=uuid.uuid4().hex,
+    )
+    db.session.add(message)
     return message
 
 
-# Message templates by kind; translated in the recipient's locale when sent.
-MESSAGES = {
-    "assigned": N_("Ticket %(number)s “%(title)s” has been assigned to you."),
-    "urged": N_("Ticket %(number)s “%(title)s” has been urged by a supervisor (督办). Please act on it."),
-    "resolved": N_("Ticket %(number)s “%(title)s” has been resolved. Please confirm and rate it, or reopen it."),
-    "reopened": N_("Ticket %(number)s “%(title)s” was reopened by the enterprise: %(note)s"),
-    "info_requested": N_("Ticket %(number)s “%(title)s”: the handler needs more information: %(note)s"),
-    "warning": N_("Ticket %(number)s “%(title)s” is now %(colour)s."),
-}
-SUBJECTS = {
-    "assigned": N_("New ticket assigned: %(number)s"),
-    "urged": N_("Urged: %(number)s"),
-    "resolved": N_("Resolved: %(number)s"),
-    "reopened": N_("Reopened: %(number)s"),
-    "info_requested": N_("Information requested: %(number)s"),
-    "warning": N_("Deadline warnings"),
-}
-# The colour in a warning, in the recipient's words.
-COLOURS = {"green": N_("green"), "yellow": N_("yellow"), "orange": N_("orange"), "red": N_("red")}
+def _deliver_to_person(user: User, subject: str, body: str, payload: dict, now: datetime) -> None:
+    for channel in delivery_channels(user):
+        if channel == Channel.EMAIL:
+            enqueue(channel, user.email, {**payload, "subject": subject, "body": body}, now=now, recipient=user)
+        elif channel == Channel.SMS:
+            text = body if len(body) <= SMS_LENGTH else body[: SMS_LENGTH - 1] + "…"
+            enqueue(channel, user.mobile, {**payload, "subject": subject, "body": text}, now=now, recipient=user)
 
 
-def _render(template: str, locale: str, params: dict) -> str:
-    with force_locale(locale):
-        colour = params.get("colour")
-        if colour in COLOURS:
-            params = {**params, "colour": gettext(COLOURS[colour])}
-        return gettext(template, **params)
-
-
-def _send(recipient: User, subject: str, body: str) -> None:
-    try:
-        mail.send(Message(subject=subject, recipients=[recipient.email], body=body))
-    except Exception as exc:  # noqa: BLE001 - any mail failure must not undo the action
-        log.warning("could not email %s: %s", recipient.email, exc)
+def _ticket_params(ticket) -> dict:
+    if ticket is None:
+        return {}
+    return {"number": ticket.number, "title": ticket.title}
 
 
 def notify(
-    recipients: Iterable[User | None], kind: str, ticket, *, now: datetime, email: bool = True, **params
+    recipients: Iterable[User | None],
+    kind: str,
+    ticket,
+    *,
+    now: datetime,
+    deliver: bool = True,
+    event: str | None = None,
+    **params,
 ) -> list[Notification]:
-    """One in-app notification (and one email) per distinct active recipient."""
-    params = {"number": ticket.number, "title": ticket.title, **params}
+    """One in-app notification per distinct active recipient, and its outbox rows on their channels.
+
+    `ticket` may be None (a notice about the person's account). `deliver=False` writes in-app rows only:
+    the caller sends a digest instead (the sweep). `event` is the workflow action, when it matters to the
+    groups (an escalation reads differently from an assignment).
+    """
+    params = {**_ticket_params(ticket), **params}
+    ticket_id = ticket.id if ticket is not None else None
+    payload = {"kind": kind, "ticket_id": ticket_id, "number": params.get("number")}
     created = []
     seen: set[int] = set()
     for user in recipients:
         if user is None or user.id in seen or not user.active:
             continue
         seen.add(user.id)
-        message = _render(MESSAGES[kind], user.locale, params)
-        note = Notification(user_id=user.id, ticket_id=ticket.id, kind=kind, message=message, created_at=now)
+        message = render(MESSAGES[kind], user.locale, params)
+        note = Notification(user_id=user.id, ticket_id=ticket_id, kind=kind, message=message, created_at=now)
         db.session.add(note)
         created.append(note)
-        if email and current_app.config.get("NOTIFY_BY_EMAIL", True):
-            _send(user, _render(SUBJECTS[kind], user.locale, params), message)
+        if deliver:
+            _deliver_to_person(user, render(SUBJECTS[kind], user.locale, params), message, payload, now)
+    if deliver and ticket is not None:
+        group_kind = "escalated" if event == "escalate" else kind
+        for robot in robots_for(group_kind, ticket):
+            tell_robot(robot, group_kind, ticket, now=now, **params)
+    db.session.flush()
     return created
 
 
-def send_digest(user: User, lines: list[str]) -> None:
-    """One email listing several tickets (the sweep's warnings): one per person per sweep."""
-    if not lines or not current_app.config.get("NOTIFY_BY_EMAIL", True):
-        return
-    subject = _render(SUBJECTS["warning"], user.locale, {})
-    _send(user, subject, "\n".join(lines))
+def notify_account(users: Iterable[User | None], kind: str, now: datetime, **params) -> list[Notification]:
+    """A notice about a person's account, not about a ticket (a lockout, say): in-app and their channels."""
+    return notify(users, kind, None, now=now, **params)
+
+
+def robots_for(kind: str, ticket, robots: list[Robot] | None = None) -> list[Robot]:
+    """The active group robots that hear of this kind of event on this ticket (from `robots` when given,
+    so that the sweep loads them once)."""
+    audiences = ROBOT_AUDIENCES.get(kind, set())
+    if not audiences:
+        return []
+    if robots is None:
+        robots = active_robots()
+    jurisdictions = {ticket.jurisdiction_id, ticket.handling_jurisdiction_id}
+    return [
+        robot
+        for robot in robots
+        if (DEPARTMENT in audiences and robot.department_id is not None and robot.department_id == ticket.department_id)
+        or (JURISDICTION in audiences and robot.jurisdiction_id in jurisdictions)
+    ]
+
+
+def active_robots() -> list[Robot]:
+    return list(db.session.scalars(select(Robot).where(Robot.active.is_(True)).order_by(Robot.id)))
+
+
+def robot_text(kind: str, ticket, **params) -> tuple[str, str]:
+    """(subject, body) of a group's message about a ticket, in the groups' language."""
+    locale = group_locale()
+    assignee = ticket.assignee.name if ticket.assignee is not None else None
+    handling = ticket.handling_jurisdiction
+    values = {
+        **_ticket_params(ticket),
+        "assignee": assignee,
+        "jurisdiction": handling.display_name("en" if locale == "en" else None) if handling else "",
+        **params,
+    }
+    return render(SUBJECTS.get(kind, SUBJECTS["warning"]), locale, values), render(ROBOT_MESSAGES[kind], locale, values)
+
+
+def tell_robot(robot: Robot, kind: str, ticket, *, now: datetime, **params) -> OutboxMessage:
+    """One message to a group robot about one event on a ticket."""
+    subject, body = robot_text(kind, ticket, **params)
+    payload = {"kind": kind, "ticket_id": ticket.id, "number": ticket.number, "subject": subject, "body": body}
+    return enqueue(Channel(str(robot.kind)), robot.name, payload, now=now, robot=robot)
+
+
+def send_digest(user: User, lines: list[str], now: datetime | None = None, numbers: list[str] | None = None) -> int:
+    """One message per channel listing several tickets (the sweep's warnings): one per person per sweep."""
+    if not lines:
+        return 0
+    now = now or utcnow()
+    subject = render(SUBJECTS["warning"], user.locale, {})
+    rows = 0
+    for channel in delivery_channels(user):
+        if channel == Channel.EMAIL:
+            payload = {"kind": "warning", "subject": subject, "body": "\n".join(lines)}
+            enqueue(channel, user.email, payload, now=now, recipient=user)
+        else:
+            listed = ", ".join((numbers or [])[:5]) + (" …" if len(numbers or []) > 5 else "")
+            body = render(DIGEST_SMS, user.locale, {"count": len(lines), "numbers": listed})
+            enqueue(
+                channel, user.mobile, {"kind": "warning", "subject": subject, "body": body}, now=now, recipient=user
+            )
+        rows += 1
+    db.session.flush()
+    return rows
+
+
+def send_robot_digest(robot: Robot, lines: list[str], now: datetime) -> OutboxMessage | None:
+    """The sweep's warnings for one group: one message per robot per sweep (robots accept ~20 a minute)."""
+    if not lines:
+        return None
+    locale = group_locale()
+    subject = render(SUBJECTS["warning"], locale, {})
+    payload = {"kind": "warning", "subject": subject, "body": "\n".join(lines)}
+    message = enqueue(Channel(str(robot.kind)), robot.name, payload, now=now, robot=robot)
+    db.session.flush()
+    return message

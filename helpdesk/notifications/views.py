@@ -1,4 +1,5 @@
-"""The notifications page (mark read) and the unread count shown in the navigation bar."""
+"""The notifications page (mark read), the unread count shown in the navigation bar, and the channels a
+person chooses on the profile page."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from sqlalchemy import func, select, update
 
 from helpdesk.db import utcnow
 from helpdesk.extensions import db
+from helpdesk.notifications.forms import ChannelsForm
 from helpdesk.notifications.models import Notification
-from helpdesk.pages import PER_PAGE, check_id, page_number, url_with
+from helpdesk.notifications.preferences import set_channels
+from helpdesk.pages import PER_PAGE, check_id, page_number, save, url_with
 
 bp = Blueprint("notifications", __name__)
 
@@ -87,3 +90,21 @@ def mark_all_read():
     db.session.commit()
     flash(_("%(count)s notifications marked as read.", count=count), "info")
     return redirect(url_for("notifications.index"))
+
+
+@bp.post("/profile/channels")
+@login_required
+def save_channels():
+    """In-app always; email and SMS as the person chooses (SMS needs a mobile number, set by an admin)."""
+    form = ChannelsForm()
+    outcome = save(
+        form,
+        lambda: set_channels(current_user, email=form.email.data, sms=form.sms.data),
+        _("Your channels are saved."),
+        url_for("main.profile"),
+    )
+    if outcome.response:
+        return outcome.response
+    for error in form.form_errors + [e for f in form for e in f.errors]:
+        flash(error, "danger")
+    return redirect(url_for("main.profile"))

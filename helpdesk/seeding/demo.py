@@ -359,8 +359,8 @@ def build_demo(only_if_empty: bool = False, progress: bool = False, now: datetim
         return DemoSummary(0, 0, 0, skipped=True)
     now = now or datetime.now(UTC)
     rng = random.Random(SEED)
-    emails = current_app.config.get("NOTIFY_BY_EMAIL", True)
-    current_app.config["NOTIFY_BY_EMAIL"] = False  # nobody should get mail about back-dated demo tickets
+    external = current_app.config.get("NOTIFY_EXTERNAL", True)
+    current_app.config["NOTIFY_EXTERNAL"] = False  # nobody should get mail or SMS about back-dated demo tickets
     try:
         builder = DemoBuilder(rng, progress)
         builder.build_people()
@@ -379,5 +379,5 @@ def build_demo(only_if_empty: bool = False, progress: bool = False, now: datetim
         db.session.rollback()
         raise
     finally:
-        current_app.config["NOTIFY_BY_EMAIL"] = emails
+        current_app.config["NOTIFY_EXTERNAL"] = external
     return DemoSummary(CADRES, ENTERPRISES, builder.tickets)

@@ -194,7 +194,7 @@ def _tell(transition: Transition, ticket: Ticket, params: ActionInput, now: date
     if notice is None:
         return
     recipients = [ticket.assignee] if notice.audience == Audience.ASSIGNEE else enterprise_users(ticket)
-    notify(recipients, notice.kind, ticket, now=now, note=params.note or "")
+    notify(recipients, notice.kind, ticket, now=now, event=transition.action, note=params.note or "")
 
 
 # -- comments ------------------------------------------------------------------------------------

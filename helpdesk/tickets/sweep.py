@@ -1,5 +1,6 @@
-"""The periodic sweep (PRODUCT.md §5): warn each colour change once, one digest email per person, and
-auto-close resolved tickets the enterprise has not answered. Safe to run often; flush, never commit."""
+"""The periodic sweep (PRODUCT.md §5): warn each colour change once, one digest per person (and per group
+robot), and auto-close resolved tickets the enterprise has not answered. Safe to run often; flush, never
+commit. The delivery worker runs it on a schedule (helpdesk/worker/jobs.py); `flask sla sweep` too."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from helpdesk.calendar.services import get_calendar
 from helpdesk.calendar.workdays import local_date
 from helpdesk.db import utcnow
 from helpdesk.extensions import db
-from helpdesk.notifications.services import notify, send_digest
+from helpdesk.notifications.messages import ROBOT_MESSAGES, group_locale, render
+from helpdesk.notifications.services import active_robots, notify, robots_for, send_digest, send_robot_digest
 from helpdesk.tickets import deadlines
 from helpdesk.tickets.changes import config, flush
 from helpdesk.tickets.models import WARNING_RANK, Colour, Status, Ticket
@@ -69,7 +71,9 @@ def sweep(now: datetime | None = None) -> SweepResult:
             (colour != Colour.GREEN.value) | Ticket.notified_warning.is_not(None),
         )
     ).all()
-    digests: dict[int, tuple[User, list[str]]] = {}
+    digests: dict[int, tuple[User, list[str], list[str]]] = {}
+    robots = active_robots()
+    group_digests: dict[int, tuple[object, list[str]]] = {}
     for ticket, current in rows:
         result.checked += 1
         current_warning = Colour(current) if current else None
@@ -78,9 +82,13 @@ def sweep(now: datetime | None = None) -> SweepResult:
             result.worse += 1
             result.by_colour[current] = result.by_colour.get(current, 0) + 1
             recipients = [ticket.assignee, *supervisors_of(ticket)]
-            for note in notify(recipients, "warning", ticket, now=now, email=False, colour=current):
+            for note in notify(recipients, "warning", ticket, now=now, deliver=False, colour=current):
                 user = db.session.get(User, note.user_id)
-                digests.setdefault(user.id, (user, []))[1].append(note.message)
+                _, lines, numbers = digests.setdefault(user.id, (user, [], []))
+                lines.append(note.message)
+                numbers.append(ticket.number)
+            for robot in robots_for("warning", ticket, robots):
+                group_digests.setdefault(robot.id, (robot, []))[1].append(robot_line(ticket, current))
         if current_warning != notified:
             # Improvements (after an extension, say) are remembered silently, so a later slip notifies again.
             ticket.notified_warning = None if current_warning in (None, Colour.GREEN) else current_warning.value
@@ -92,7 +100,16 @@ def sweep(now: datetime | None = None) -> SweepResult:
         perform_action(None, ticket, "auto_close", now=now)
         result.auto_closed += 1
     flush()
-    for user, lines in digests.values():
-        send_digest(user, lines)
+    for user, lines, numbers in digests.values():
+        send_digest(user, lines, now, numbers)
         result.emails += 1
+    for robot, lines in group_digests.values():
+        send_robot_digest(robot, lines, now)
     return result
+
+
+def robot_line(ticket: Ticket, colour: str) -> str:
+    """A warning's line in a group's digest (the groups' language)."""
+    return render(
+        ROBOT_MESSAGES["warning"], group_locale(), {"number": ticket.number, "title": ticket.title, "colour": colour}
+    )

@@ -1,7 +1,7 @@
 """the open-ticket index carries the ticket id; planner statistics on the dashboard's groups
 
 Revision ID: 0006_open_tickets_ids
-Revises: 0002_report_indexes
+Revises: 0003_notification_outbox
 Create Date: 2026-12-01 21:40:00
 
 A dashboard's red tickets (the oldest red first, 30 of them) are found by an index-only scan of
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '0006_open_tickets_ids'
-down_revision = '0002_report_indexes'
+down_revision = '0003_notification_outbox'
 branch_labels = None
 depends_on = None
 

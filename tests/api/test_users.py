@@ -12,6 +12,8 @@ from tests.api.conftest import assert_error_shape
 USER_FIELDS = {
     "id",
     "email",
+    "mobile",
+    "channels",
     "name",
     "role",
     "active",
@@ -76,7 +78,7 @@ def test_away_until_is_optional_an_empty_change_changes_nothing(client, world, b
 
 
 @pytest.mark.parametrize("body", [{"away_until": "someday"}, {"name": "new name", "away_until": None}])
-def test_me_accepts_only_away_until(client, world, bearer, body):
+def test_me_accepts_only_away_until_and_channels(client, world, bearer, body):
     assert_error_shape(client.patch("/api/v1/users/me", json=body, headers=bearer(world.liaison)), 422)
 
 

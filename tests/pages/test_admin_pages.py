@@ -44,6 +44,8 @@ def _audit(entity: str, entity_id: int | None = None) -> list[AdminAuditLog]:
         "/admin/routing-rules",
         "/admin/holidays",
         "/admin/audit",
+        "/admin/deliveries",
+        "/admin/robots",
     ],
 )
 def test_only_admins_get_in(w, login, app, url):

@@ -1,0 +1,1 @@
+"""The background worker (`flask worker`): delivers the outbox and runs the periodic jobs."""
