@@ -119,7 +119,7 @@ def file_ticket(
         actor,
         None,
         now,
-        routing_reason=result.reason,
+        routing=result.routing,
         department_id=result.department.id,
         assignee_id=ticket.assignee_id,
     )
