@@ -12,7 +12,7 @@ from helpdesk.audit.services import record_change, snapshot
 from helpdesk.auth.models import Role, User
 from helpdesk.enterprises.credit_code import CreditCodeError, validate_credit_code
 from helpdesk.enterprises.models import SIZES, Enterprise
-from helpdesk.errors import Conflict, DomainError, NotAllowed, Term, ValidationFailed
+from helpdesk.errors import N_, Conflict, DomainError, NotAllowed, Term, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Jurisdiction, Level
 from helpdesk.jurisdictions.scope import office_scope
@@ -126,7 +126,7 @@ class ImportRejected(ValidationFailed):
     """A CSV file with bad rows: nothing of it is imported; `rows` lists every problem."""
 
     def __init__(self, rows: list[tuple[int, str, DomainError]]):
-        super().__init__("Nothing was imported: correct the rows below and import the file again.", field="file")
+        super().__init__(N_("Nothing was imported: correct the rows below and import the file again."), field="file")
         self.rows = rows
 
 

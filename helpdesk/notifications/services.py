@@ -7,7 +7,7 @@ is down never undoes the action: the failure is logged and the in-app notificati
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from flask import current_app
@@ -63,9 +63,17 @@ def _send(recipient: User, subject: str, body: str) -> None:
 
 
 def notify(
-    recipients: Iterable[User | None], kind: str, ticket, *, now: datetime, email: bool = True, **params
+    recipients: Iterable[User | None],
+    kind: str,
+    ticket,
+    *,
+    now: datetime,
+    email: bool = True,
+    details: Callable[[str], str] | None = None,
+    **params,
 ) -> list[Notification]:
-    """One in-app notification (and one email) per distinct active recipient."""
+    """One in-app notification (and one email) per distinct active recipient; `details(locale)` adds a
+    paragraph to the email in the recipient's language (why an assigned ticket came to them)."""
     params = {"number": ticket.number, "title": ticket.title, **params}
     created = []
     seen: set[int] = set()
@@ -78,7 +86,8 @@ def notify(
         db.session.add(note)
         created.append(note)
         if email and current_app.config.get("NOTIFY_BY_EMAIL", True):
-            _send(user, _render(SUBJECTS[kind], user.locale, params), message)
+            body = f"{message}\n\n{details(user.locale)}" if details is not None else message
+            _send(user, _render(SUBJECTS[kind], user.locale, params), body)
     return created
 
 

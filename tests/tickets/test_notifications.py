@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from helpdesk.extensions import mail
 from helpdesk.notifications.models import Notification
+from helpdesk.tickets.routing import describe
 from helpdesk.tickets.services import perform_action
 from tests import factories as f
 
@@ -40,7 +41,19 @@ def test_filing_notifies_the_assigned_cadre(w):
     assert ticket.number in note.message
     [message] = outbox
     assert message.recipients == [w.liaison.email]
-    assert ticket.number in message.subject and note.message == message.body
+    assert ticket.number in message.subject and message.body.startswith(note.message)
+    # Why it came to the cadre, in the cadre's language (zh_CN): no English inside.
+    assert message.body.endswith("分派依据：" + describe(ticket.routing, "zh_CN"))
+    assert "分派给王芳（企业的包联干部）" in message.body
+
+
+def test_an_english_readers_assignment_email_gives_the_routing_in_english(w):
+    w.liaison.locale = "en"
+    with mail.record_messages() as outbox:
+        ticket = f.file(w.owner, now=NOW)
+    [message] = outbox
+    assert message.body.endswith("Routing: " + describe(ticket.routing, "en"))
+    assert "Chuanhui District Bureau of Natural Resources" in message.body
 
 
 def test_a_ticket_waiting_in_a_queue_notifies_nobody(w):

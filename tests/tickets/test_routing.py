@@ -300,13 +300,14 @@ def test_transfer_escalation_and_assignment_read_in_chinese_with_who_did_it(db):
     assert zh.startswith("由川汇区上报至周口市；“用地保障”类诉求在周口市 → 周口市自然资源和规划局（分派规则 #")
     assert en.startswith("escalated from Chuanhui District to Zhoukou City; category Land at Zhoukou City → ")
     city = f.fast_cadre("411600", "nr", name="孙伟")
-    perform_action(supervisor, ticket, "assign", assignee_id=city.id, now=NOW)
+    city_supervisor = f.fast_supervisor("411600", name="周督查")
+    perform_action(city_supervisor, ticket, "assign", assignee_id=city.id, now=NOW)
     assert _words(ticket) == (
-        "刘督查交办给孙伟（周口市自然资源和规划局）",
-        "assigned by 刘督查 to 孙伟 (Zhoukou Municipal Bureau of Natural Resources and Planning)",
+        "周督查交办给孙伟（周口市自然资源和规划局）",
+        "assigned by 周督查 to 孙伟 (Zhoukou Municipal Bureau of Natural Resources and Planning)",
     )
     assert ticket.routing["why"] == {"department": "assigned_by_supervisor", "cadre": "assigned_by_supervisor"}
-    assert ticket.routing["by_id"] == supervisor.id
+    assert ticket.routing["by_id"] == city_supervisor.id
 
 
 def test_a_ticket_routed_before_decisions_were_stored_shows_its_recorded_sentence(db):
