@@ -60,13 +60,17 @@ def test_credit_code_errors_keep_their_english_sentence_and_read_in_chinese(w):
     with pytest.raises(CreditCodeError) as raw:
         validate_credit_code(bad)
     with pytest.raises(ValidationFailed) as refused:
-        create_enterprise(w.supervisor, {"name": "周口某某有限公司", "credit_code": bad, "jurisdiction_id": w.nr.jurisdiction_id})
+        create_enterprise(
+            w.supervisor, {"name": "周口某某有限公司", "credit_code": bad, "jurisdiction_id": w.nr.jurisdiction_id}
+        )
     api, _english, chinese = _both(refused.value)
     assert api == str(raw.value) == f"check character should be {good[-1]!r}, got {bad[-1]!r}"
     assert chinese == f"校验码应为 {good[-1]!r}，实际为 {bad[-1]!r}"
     assert refused.value.field == "credit_code"
     with pytest.raises(ValidationFailed) as short:
-        create_enterprise(w.supervisor, {"name": "周口某某有限公司", "credit_code": "9141", "jurisdiction_id": w.nr.jurisdiction_id})
+        create_enterprise(
+            w.supervisor, {"name": "周口某某有限公司", "credit_code": "9141", "jurisdiction_id": w.nr.jurisdiction_id}
+        )
     assert _both(short.value)[2] == "统一社会信用代码应为 18 位，实际为 4 位"
 
 

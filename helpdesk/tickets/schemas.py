@@ -59,7 +59,8 @@ class RoutingSchema(ma.Schema):
     department_id = fields.Integer(required=True)
     rule_id = fields.Integer(allow_none=True, metadata={"description": "The routing rule applied (null without one)."})
     rule_jurisdiction_id = fields.Integer(
-        allow_none=True, metadata={"description": "When the rule came from an ancestor (parent_rule): its jurisdiction."}
+        allow_none=True,
+        metadata={"description": "When the rule came from an ancestor (parent_rule): its jurisdiction."},
     )
     cadre_id = fields.Integer(allow_none=True, metadata={"description": "null: no available cadre (queued)."})
     open_tickets = fields.Integer(

@@ -241,7 +241,13 @@ def test_departments_are_created_and_edited_with_the_audit_log(w, admin):
 
 
 def test_a_departments_short_names_are_set_on_its_form_and_shown_in_the_list(w, admin):
-    data = {"code": "nr", "name": w.nr.name, "name_en": w.nr.name_en, "short_name": "资源局", "short_name_en": "Resources"}
+    data = {
+        "code": "nr",
+        "name": w.nr.name,
+        "name_en": w.nr.name_en,
+        "short_name": "资源局",
+        "short_name_en": "Resources",
+    }
     assert admin.post(f"/admin/departments/{w.nr.id}", data=data).status_code == 302
     nr = fresh(w.nr)
     assert (nr.short_name, nr.short_name_en) == ("资源局", "Resources")

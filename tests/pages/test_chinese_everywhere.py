@@ -102,7 +102,7 @@ def english_words(html: str) -> set[str]:
 
 def test_the_scan_reads_what_people_see_and_nothing_else():
     html = (
-        '<html><head><title>诉求 Ticket</title><style>.x{color:red}</style></head><body>'
+        "<html><head><title>诉求 Ticket</title><style>.x{color:red}</style></head><body>"
         '<script>var english = "words";</script><a href="/tickets" class="nav-link">诉求</a>'
         '<span lang="en">English</span><code>hrss</code><input type="submit" value="Save">'
         '<input name="q" placeholder="Search"><button aria-label="Close">×</button>'
@@ -158,7 +158,11 @@ def world(w, app):
     admin = _login(app, w.admin)
     response = admin.post(
         f"/admin/departments/{w.st.id}",
-        data={"code": "st", "name": "川汇区科学技术局", "name_en": "Chuanhui District Bureau of Science and Technology"},
+        data={
+            "code": "st",
+            "name": "川汇区科学技术局",
+            "name_en": "Chuanhui District Bureau of Science and Technology",
+        },
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     return w
@@ -207,7 +211,9 @@ def _pages(app, world, user) -> list[str]:
             paths.append(rule.rule)
             continue
         [argument] = arguments
-        paths += [rule.rule.replace(f"<int:{argument}>", str(v)).replace(f"<{argument}>", str(v)) for v in values[argument]]
+        paths += [
+            rule.rule.replace(f"<int:{argument}>", str(v)).replace(f"<{argument}>", str(v)) for v in values[argument]
+        ]
     return sorted(set(paths))
 
 
@@ -253,7 +259,11 @@ def _posts(world) -> list[tuple[str, str, dict]]:
         ("owner", f"/tickets/{tickets['resolved'].id}/actions/reopen", {"note": ""}),
         ("owner", f"/tickets/{tickets['resolved'].id}/actions/confirm", {"note": "好"}),
         ("owner", f"/tickets/{tickets['in_progress'].id}/comments", {"body": ""}),
-        ("owner", f"/tickets/{tickets['in_progress'].id}/attachments", {"file": (io.BytesIO(b"plain text"), "说明.txt")}),
+        (
+            "owner",
+            f"/tickets/{tickets['in_progress'].id}/attachments",
+            {"file": (io.BytesIO(b"plain text"), "说明.txt")},
+        ),
         ("owner", f"/tickets/{tickets['closed'].id}/actions/withdraw", {"note": "不需要了"}),
         ("liaison", f"/tickets/{tickets['in_progress'].id}/actions/resolve", {"note": ""}),
         ("liaison", f"/tickets/{tickets['in_progress'].id}/actions/resolve", {"note": "已解决", "version": "1"}),
@@ -263,12 +273,20 @@ def _posts(world) -> list[tuple[str, str, dict]]:
         ("supervisor", "/enterprises/new", {"name": "周口某某有限公司", "credit_code": "91411602MA45ABCDEX"}),
         ("supervisor", "/enterprises/new", {"name": "周口某某有限公司", "credit_code": "9141160"}),
         ("admin", "/admin/users/new", {"email": "不是邮箱", "name": "", "password": "短", "role": "cadre"}),
-        ("admin", "/admin/users/new", {"email": world.liaison.email, "name": "王芳", "password": "long enough 1", "role": "cadre"}),
+        (
+            "admin",
+            "/admin/users/new",
+            {"email": world.liaison.email, "name": "王芳", "password": "long enough 1", "role": "cadre"},
+        ),
         ("admin", "/admin/departments/new", {"code": "Bad Code", "name": "", "name_en": ""}),
         ("admin", "/admin/categories/new", {"code": "", "response_days": "99"}),
         ("admin", "/admin/routing-rules/new", {}),
         ("admin", "/admin/holidays", {"day": "不是日期"}),
-        ("admin", "/admin/enterprises/import", {"file": (io.BytesIO("name,credit_code\n某公司,123\n".encode()), "企业.csv")}),
+        (
+            "admin",
+            "/admin/enterprises/import",
+            {"file": (io.BytesIO("name,credit_code\n某公司,123\n".encode()), "企业.csv")},
+        ),
         ("liaison", "/profile", {"away_until": "不是日期"}),
     ]
 

@@ -294,7 +294,9 @@ def test_transfer_escalation_and_assignment_read_in_chinese_with_who_did_it(db):
     perform_action(
         supervisor, ticket, "transfer", department_id=f.department("411602", "hrss").id, note="转办", now=NOW
     )
-    assert _words(ticket)[0] == "由刘督查转办至川汇区人力资源和社会保障局；分派给陈静（在办诉求最少的可用干部，在办 0 件）"
+    assert (
+        _words(ticket)[0] == "由刘督查转办至川汇区人力资源和社会保障局；分派给陈静（在办诉求最少的可用干部，在办 0 件）"
+    )
     perform_action(supervisor, ticket, "escalate", now=NOW)
     zh, en = _words(ticket)
     assert zh.startswith("由川汇区上报至周口市；“用地保障”类诉求在周口市 → 周口市自然资源和规划局（分派规则 #")
