@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask import g, has_request_context
 from flask_babel import force_locale, gettext
 from sqlalchemy import or_, select
 
@@ -167,7 +168,13 @@ def _name(model, object_id, locale: str) -> str:
 
 
 def _category_name(code: str | None, locale: str) -> str:
-    found = db.session.scalar(select(Category).where(Category.code == code)) if code else None
+    # The thirteen categories, read once per request: a page of 100 tickets in the API describes 100 routings.
+    by_code = g.get("_categories_by_code") if has_request_context() else None
+    if by_code is None:
+        by_code = {c.code: c for c in db.session.scalars(select(Category))}
+        if has_request_context():
+            g._categories_by_code = by_code
+    found = by_code.get(code or "")
     return found.display_name(locale) if found is not None else (code or "—")
 
 
