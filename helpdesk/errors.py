@@ -20,6 +20,43 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger(__name__)
 
 
+def N_(message: str) -> str:
+    """Mark a message for extraction (pybabel) where no DomainError call names it: it is translated when shown."""
+    return message
+
+
+class Term:
+    """A value inside a message that people read in their own words: the English sentence (the API's, the
+    logs') shows `value` ("in_progress", "transfer"), a page in another language its `label` (a lazy
+    translation: 办理中, 转办). `Term.either(terms)` names several ("assignee, supervisor" / 承办干部或督查人员)."""
+
+    def __init__(self, value: object, label: object):
+        self.value = value
+        self.label = label
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+    def in_locale(self, english: bool) -> str:
+        return str(self.value) if english else str(self.label)
+
+    @classmethod
+    def either(cls, terms: list[Term]) -> Term:
+        from flask_babel import LazyString, gettext
+
+        def joined() -> str:
+            labels = [str(t.label) for t in terms]
+            if len(labels) < 2:
+                return "".join(labels)
+            # TRANSLATORS: the separator of a list of people, "a, b or c" (、 in Chinese).
+            return gettext("%(first)s or %(last)s", first=gettext(", ").join(labels[:-1]), last=labels[-1])
+
+        return cls(", ".join(str(t.value) for t in terms), LazyString(joined))
+
+
 class DomainError(Exception):
     """Base of the errors services raise; `status` is the HTTP code it maps to.
 
@@ -41,9 +78,13 @@ class DomainError(Exception):
 
     def localized(self) -> str:
         """The message in the current locale (Flask-Babel), with its values filled in."""
-        from flask_babel import gettext
+        from flask_babel import get_locale, gettext
 
-        return gettext(self.template, **self.params) if self.params else gettext(self.template)
+        if not self.params:
+            return gettext(self.template)
+        english = str(get_locale() or "").startswith("en")
+        params = {k: v.in_locale(english) if isinstance(v, Term) else v for k, v in self.params.items()}
+        return gettext(self.template, **params)
 
 
 class NotFound(DomainError):
@@ -123,7 +164,7 @@ def init_error_handlers(app: Flask) -> None:
             return jsonify(error_body(exc.status, exc.message, exc.errors, location)), exc.status
         if exc.status == 404:  # a page naming something the user may not see: the same 404 as a missing one
             return render_template("errors/error.html", code=404, message=None), 404
-        flash(exc.message, "danger")
+        flash(exc.localized(), "danger")
         return redirect(request.referrer or "/")
 
     @app.errorhandler(OperationalError)

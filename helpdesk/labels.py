@@ -21,15 +21,17 @@ STATUS_LABELS = {
     "declined": _l("Declined"),
 }
 
+# Each status's badge (helpdesk.css .badge-status-*): a palette of its own — blues, violet and greys — so
+# that green, yellow, orange and red only ever mean the three-colour warning.
 STATUS_STYLES = {
-    "submitted": "secondary",
-    "assigned": "info",
-    "in_progress": "primary",
-    "awaiting_enterprise": "warning",
-    "resolved": "success",
-    "closed": "dark",
-    "withdrawn": "light",
-    "declined": "light",
+    "submitted": "status-waiting",
+    "assigned": "status-assigned",
+    "in_progress": "status-working",
+    "awaiting_enterprise": "status-paused",
+    "resolved": "status-resolved",
+    "closed": "status-closed",
+    "withdrawn": "status-ended",
+    "declined": "status-ended",
 }
 
 ROLE_LABELS = {
@@ -55,7 +57,18 @@ COLOUR_LABELS = {
     "awaiting": _l("Clock stopped"),
 }
 
-LEVEL_LABELS = {"province": _l("Province"), "city": _l("City"), "county": _l("County")}
+# The level a ticket is handled at (承办层级): 县级 / 市级 / 省级 — words of their own, not the field names
+# "County" (所在县区) or "City".
+LEVEL_LABELS = {"province": _l("Province level"), "city": _l("City level"), "county": _l("County level")}
+
+# Who may take an action, as the workflow's refusals name them ("Only the assignee may resolve…").
+PARTY_LABELS = {
+    "assignee": _l("the handling cadre"),
+    "enterprise": _l("the enterprise"),
+    "supervisor": _l("a supervisor"),
+    "admin": _l("an administrator"),
+    "system": _l("the system"),
+}
 
 SIZE_LABELS = {"micro": _l("Micro"), "small": _l("Small"), "medium": _l("Medium"), "large": _l("Large")}
 

@@ -67,7 +67,7 @@ def register_template_helpers(app) -> None:
 
     helpers = {
         "status_label": label(labels.STATUS_LABELS),
-        "status_style": lambda s: labels.STATUS_STYLES.get(s, "secondary"),
+        "status_style": lambda s: labels.STATUS_STYLES.get(s, "status-ended"),
         "role_label": label(labels.ROLE_LABELS),
         "rating_label": label(labels.RATING_LABELS),
         "priority_label": label(labels.PRIORITY_LABELS),

@@ -58,6 +58,8 @@ class DepartmentForm(BaseForm):
     code = StringField(_l("Code"), validators=[InputRequired(), Length(max=40)])
     name = StringField(_l("Name (Chinese)"), validators=[InputRequired(), Length(max=120)])
     name_en = StringField(_l("Name (English)"), validators=[InputRequired(), Length(max=160)])
+    short_name = StringField(_l("Short name (Chinese)"), validators=[Optional(), Length(max=40)])
+    short_name_en = StringField(_l("Short name (English)"), validators=[Optional(), Length(max=60)])
     is_default = BooleanField(_l("Default department of the jurisdiction (general office)"))
     submit = SubmitField(_l("Save"))
 

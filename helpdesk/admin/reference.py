@@ -55,6 +55,8 @@ def _department_values(form: DepartmentForm, department: Department | None = Non
         "code": form.code.data,
         "name": form.name.data,
         "name_en": form.name_en.data,
+        "short_name": form.short_name.data,
+        "short_name_en": form.short_name_en.data,
         "is_default": form.is_default.data,
     }
 

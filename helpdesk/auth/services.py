@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -18,20 +19,30 @@ from helpdesk.audit.services import record_change, snapshot
 from helpdesk.auth.models import ApiToken, Role, User
 from helpdesk.db import utcnow
 from helpdesk.enterprises.models import Enterprise
-from helpdesk.errors import Conflict, NotAllowed, ValidationFailed
+from helpdesk.errors import Conflict, NotAllowed, Term, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Department, Jurisdiction
+from helpdesk.labels import ROLE_LABELS
 
 MIN_PASSWORD = 8
 # A mainland mobile number (11 digits, 13x–19x), for SMS; spaces, dashes and a +86 / 86 prefix are dropped.
 MOBILE = re.compile(r"1[3-9]\d{9}")
+
+# What a role's user is linked to, as refusals name it.
+LINK_LABELS = {
+    "enterprise_id": _l("an enterprise"),
+    "department_id": _l("a department"),
+    "jurisdiction_id": _l("a jurisdiction"),
+}
 
 
 def normalize_email(email: str) -> str:
     try:
         return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise ValidationFailed("Not a valid email address: %(reason)s", field="email", reason=str(exc)) from exc
+        # email-validator explains in English; other languages get a hint of their own.
+        reason = Term(str(exc), _l("check that it reads like name@example.cn"))
+        raise ValidationFailed("Not a valid email address: %(reason)s", field="email", reason=reason) from exc
 
 
 def normalize_mobile(mobile: str | None, user: User | None = None) -> str | None:
@@ -70,7 +81,8 @@ def create_user(
     """Create a user of a role with the one link that role needs (flushes, never commits)."""
     email = normalize_email(email)
     if role not in {r.value for r in Role}:
-        raise ValidationFailed("Role must be one of %(roles)s.", field="role", roles=", ".join(r.value for r in Role))
+        roles = Term.either([Term(r.value, ROLE_LABELS[r.value]) for r in Role])
+        raise ValidationFailed("Role must be one of %(roles)s.", field="role", roles=roles)
     if not (name or "").strip():
         raise ValidationFailed("Name is required.", field="name")
     if len(password or "") < MIN_PASSWORD:
@@ -85,10 +97,16 @@ def create_user(
     if role in needs:
         field, value, model = needs[Role(role)]
         if value is None:
-            raise ValidationFailed("A %(role)s user needs %(link)s.", field=field, role=role, link=field)
-        if db.session.get(model, value) is None:
             raise ValidationFailed(
-                "No such %(kind)s: %(value)s.", field=field, kind=field.removesuffix("_id"), value=value
+                "A %(role)s user needs %(link)s.",
+                field=field,
+                role=Term(role, ROLE_LABELS[role]),
+                link=Term(field, LINK_LABELS[field]),
+            )
+        if db.session.get(model, value) is None:
+            kind = field.removesuffix("_id")
+            raise ValidationFailed(
+                "No such %(kind)s: %(value)s.", field=field, kind=Term(kind, LINK_LABELS[field]), value=value
             )
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise Conflict("A user with email %(email)s already exists.", field="email", email=email)

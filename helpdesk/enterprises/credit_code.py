@@ -45,16 +45,26 @@ _FORBIDDEN = "I, O, S, V, Z"
 _DIVISION_POSITIONS = range(3, 9)
 
 
+def N_(message: str) -> str:
+    """Mark a message template for extraction (pybabel); the app translates it where it is shown."""
+    return message
+
+
 class CreditCodeError(ValueError):
     """Raised when a unified social credit code is invalid.
 
     ``str(error)`` (and ``error.message``) is a human-readable English
-    sentence saying exactly what is wrong.
+    sentence saying exactly what is wrong; ``template`` and ``params`` are
+    the same sentence as a %(name)s template and its values, so that the app
+    can show it in the reader's language (enterprises/services.py).
     """
 
-    def __init__(self, message: str):
+    def __init__(self, template: str, **params):
+        message = template % params if params else template
         super().__init__(message)
         self.message = message
+        self.template = template
+        self.params = params
 
 
 def normalize(code: str) -> str:
@@ -69,11 +79,21 @@ def normalize(code: str) -> str:
 def _check_chars(chars: str, offset: int = 0) -> None:
     for index, ch in enumerate(chars, start=1 + offset):
         if ch not in _VALUES:
+            if ch in "IOSVZ":
+                raise CreditCodeError(
+                    N_("character %(char)r at position %(position)s is not allowed (%(forbidden)s are never used)"),
+                    char=ch,
+                    position=index,
+                    forbidden=_FORBIDDEN,
+                )
             raise CreditCodeError(
-                f"character {ch!r} at position {index} is not allowed ({_FORBIDDEN} are never used)"
-                if ch in "IOSVZ"
-                else f"character {ch!r} at position {index} is not allowed "
-                f"(only digits and the letters {CHARSET[10:]} are used)"
+                N_(
+                    "character %(char)r at position %(position)s is not allowed "
+                    "(only digits and the letters %(letters)s are used)"
+                ),
+                char=ch,
+                position=index,
+                letters=CHARSET[10:],
             )
 
 
@@ -85,7 +105,9 @@ def check_character(first17: str) -> str:
     """
     chars = normalize(first17)
     if len(chars) != LENGTH - 1:
-        raise CreditCodeError(f"the first part must be {LENGTH - 1} characters, got {len(chars)}")
+        raise CreditCodeError(
+            N_("the first part must be %(length)s characters, got %(got)s"), length=LENGTH - 1, got=len(chars)
+        )
     _check_chars(chars)
     total = sum(_VALUES[ch] * w for ch, w in zip(chars, WEIGHTS))
     return CHARSET[(31 - total % 31) % 31]
@@ -100,21 +122,31 @@ def validate_credit_code(code: str) -> str:
     """
     normalized = normalize(code)
     if not normalized:
-        raise CreditCodeError(f"the unified social credit code is empty; it must be {LENGTH} characters")
+        raise CreditCodeError(
+            N_("the unified social credit code is empty; it must be %(length)s characters"), length=LENGTH
+        )
     if len(normalized) != LENGTH:
-        raise CreditCodeError(f"the unified social credit code must be {LENGTH} characters, got {len(normalized)}")
+        raise CreditCodeError(
+            N_("the unified social credit code must be %(length)s characters, got %(got)s"),
+            length=LENGTH,
+            got=len(normalized),
+        )
     _check_chars(normalized)
     for position in _DIVISION_POSITIONS:
         ch = normalized[position - 1]
         if not ch.isdigit():
             raise CreditCodeError(
-                f"character {ch!r} at position {position} must be a digit "
-                f"(positions 3-8 are the administrative division code)"
+                N_(
+                    "character %(char)r at position %(position)s must be a digit "
+                    "(positions 3-8 are the administrative division code)"
+                ),
+                char=ch,
+                position=position,
             )
     expected = check_character(normalized[:17])
     actual = normalized[17]
     if actual != expected:
-        raise CreditCodeError(f"check character should be {expected!r}, got {actual!r}")
+        raise CreditCodeError(N_("check character should be %(expected)r, got %(got)r"), expected=expected, got=actual)
     return normalized
 
 

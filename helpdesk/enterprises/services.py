@@ -12,10 +12,11 @@ from helpdesk.audit.services import record_change, snapshot
 from helpdesk.auth.models import Role, User
 from helpdesk.enterprises.credit_code import CreditCodeError, validate_credit_code
 from helpdesk.enterprises.models import SIZES, Enterprise
-from helpdesk.errors import Conflict, DomainError, NotAllowed, ValidationFailed
+from helpdesk.errors import N_, Conflict, DomainError, NotAllowed, Term, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Jurisdiction, Level
 from helpdesk.jurisdictions.scope import office_scope
+from helpdesk.labels import SIZE_LABELS
 
 EDITABLE = ("name", "credit_code", "jurisdiction_id", "industry", "size", "contact_name", "contact_phone", "is_key")
 GOVERNMENT = (Role.CADRE, Role.SUPERVISOR, Role.ADMIN)
@@ -34,7 +35,7 @@ def _clean(values: dict, *, partial: bool = False) -> dict:
         try:
             out["credit_code"] = validate_credit_code(values.get("credit_code") or "")
         except CreditCodeError as exc:
-            raise ValidationFailed(str(exc), field="credit_code") from exc
+            raise ValidationFailed(exc.template, field="credit_code", **exc.params) from exc
     if "jurisdiction_id" in values or not partial:
         jurisdiction = db.session.get(Jurisdiction, values.get("jurisdiction_id") or 0)
         if jurisdiction is None or jurisdiction.level != Level.COUNTY:
@@ -42,7 +43,8 @@ def _clean(values: dict, *, partial: bool = False) -> dict:
         out["jurisdiction_id"] = jurisdiction.id
     if values.get("size") not in (None, ""):
         if values["size"] not in SIZES:
-            raise ValidationFailed("Size must be one of %(sizes)s.", field="size", sizes=", ".join(SIZES))
+            sizes = Term.either([Term(size, SIZE_LABELS.get(size, size)) for size in SIZES])
+            raise ValidationFailed("Size must be one of %(sizes)s.", field="size", sizes=sizes)
         out["size"] = values["size"]
     for key, limit in (("industry", 100), ("contact_name", 100), ("contact_phone", 40)):
         if key in values:
@@ -125,7 +127,7 @@ class ImportRejected(ValidationFailed):
     """A CSV file with bad rows: nothing of it is imported; `rows` lists every problem."""
 
     def __init__(self, rows: list[tuple[int, str, DomainError]]):
-        super().__init__("Nothing was imported: correct the rows below and import the file again.", field="file")
+        super().__init__(N_("Nothing was imported: correct the rows below and import the file again."), field="file")
         self.rows = rows
 
 

@@ -56,6 +56,9 @@ class Department(Base):
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str] = mapped_column(String(160))
+    # What charts and tight lists call it, without the jurisdiction: 自然资源局 / Natural Resources.
+    short_name: Mapped[str] = mapped_column(String(40), default="")
+    short_name_en: Mapped[str] = mapped_column(String(60), default="")
     # The jurisdiction's general office: where issues go when no routing rule matches.
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -63,6 +66,11 @@ class Department(Base):
 
     def display_name(self, locale: str | None = None) -> str:
         return self.name_en if locale == "en" else self.name
+
+    def short_display_name(self, locale: str | None = None) -> str:
+        """The short name in the language (the full name where none was given)."""
+        short = self.short_name_en if locale == "en" else self.short_name
+        return short or self.display_name(locale)
 
     def __repr__(self) -> str:
         return f"<Department {self.id} {self.name}>"

@@ -30,6 +30,10 @@ class DepartmentSchema(ma.Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     name_en = fields.String(required=True)
+    short_name = fields.String(
+        required=True, metadata={"description": "Without the jurisdiction, for charts: 自然资源局 (empty: use name)."}
+    )
+    short_name_en = fields.String(required=True, metadata={"description": "Natural Resources (empty: use name_en)."})
     jurisdiction_id = fields.Integer(required=True)
     is_default = fields.Boolean(required=True, metadata={"description": "The jurisdiction's general office."})
 

@@ -60,6 +60,8 @@ def _department_values(values: dict, department: Department | None) -> dict:
         "code": code,
         "name": _text(values, "name", 2, 120),
         "name_en": _text(values, "name_en", 2, 160),
+        "short_name": _text(values, "short_name", 1, 40, required=False),
+        "short_name_en": _text(values, "short_name_en", 1, 60, required=False),
         "is_default": bool(values.get("is_default")),
     }
 

@@ -9,7 +9,7 @@ its notices with it. Texts are rendered now, in each recipient's language. Flush
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -61,10 +61,13 @@ def enqueue(
     return message
 
 
-def _deliver_to_person(user: User, subject: str, body: str, payload: dict, now: datetime) -> None:
+def _deliver_to_person(
+    user: User, subject: str, body: str, payload: dict, now: datetime, email_body: str | None = None
+) -> None:
     for channel in delivery_channels(user):
         if channel == Channel.EMAIL:
-            enqueue(channel, user.email, {**payload, "subject": subject, "body": body}, now=now, recipient=user)
+            text = email_body or body
+            enqueue(channel, user.email, {**payload, "subject": subject, "body": text}, now=now, recipient=user)
         elif channel == Channel.SMS:
             text = body if len(body) <= SMS_LENGTH else body[: SMS_LENGTH - 1] + "…"
             enqueue(channel, user.mobile, {**payload, "subject": subject, "body": text}, now=now, recipient=user)
@@ -84,13 +87,15 @@ def notify(
     now: datetime,
     deliver: bool = True,
     event: str | None = None,
+    details: Callable[[str], str] | None = None,
     **params,
 ) -> list[Notification]:
     """One in-app notification per distinct active recipient, and its outbox rows on their channels.
 
     `ticket` may be None (a notice about the person's account). `deliver=False` writes in-app rows only:
     the caller sends a digest instead (the sweep). `event` is the workflow action, when it matters to the
-    groups (an escalation reads differently from an assignment).
+    groups (an escalation reads differently from an assignment). `details(locale)` adds a paragraph to
+    the email in the recipient's language (why an assigned ticket came to them).
     """
     params = {**_ticket_params(ticket), **params}
     ticket_id = ticket.id if ticket is not None else None
@@ -106,7 +111,8 @@ def notify(
         db.session.add(note)
         created.append(note)
         if deliver:
-            _deliver_to_person(user, render(SUBJECTS[kind], user.locale, params), message, payload, now)
+            email_body = f"{message}\n\n{details(user.locale)}" if details is not None else None
+            _deliver_to_person(user, render(SUBJECTS[kind], user.locale, params), message, payload, now, email_body)
     if deliver and ticket is not None:
         group_kind = "escalated" if event == "escalate" else kind
         for robot in robots_for(group_kind, ticket):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from babel.dates import format_skeleton
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,7 +17,7 @@ from helpdesk.calendar.workdays import local_date
 from helpdesk.db import utcnow
 from helpdesk.errors import DomainError
 from helpdesk.extensions import db
-from helpdesk.jurisdictions.models import Category, Jurisdiction
+from helpdesk.jurisdictions.models import Category, Department, Jurisdiction
 from helpdesk.jurisdictions.scope import Scope, supervised_scope
 from helpdesk.pages import arg_id, display_name, home_page, query_text, role_required, ui_locale
 from helpdesk.reports import charts
@@ -181,11 +182,8 @@ def dashboard():
         # Only reachable with arguments read_filters let through; shown, never a 500.
         filters.errors["form"] = exc.localized()
         return render_template("reports/dashboard.html", board=None, period_last=None, **context), 422
-    series = [(point.month[2:], point.figures.completion_rate if point.figures else None) for point in board.trend]
-    bar_rows = [
-        (row.label, row.figures.completion_rate)
-        for row in sorted(board.busiest_departments, key=lambda r: (r.figures.completion_rate or 0, r.label))
-    ]
+    series = [(month_label(p.month), p.figures.completion_rate if p.figures else None) for p in board.trend]
+    bar_rows = department_bars(board.busiest_departments)
     allowed = _allowed_jurisdictions()
     map_mode = request.args.get("map") if request.args.get("map") in MAP_MODES else "warning"
     battle = battle_map(
@@ -206,12 +204,37 @@ def dashboard():
         trend=charts.line_chart(series, board.target),
         trend_small=charts.line_chart(series, board.target, width=360, height=220),
         bars=charts.bar_chart(bar_rows, board.target),
-        bars_small=charts.bar_chart(bar_rows, board.target, width=360, label_width=118, label_chars=8, bar_height=18),
+        bars_small=charts.bar_chart(bar_rows, board.target, width=360, label_width=124, bar_height=18),
         red_rows=_red_tickets(filters, now) if current_user.role != Role.CADRE else [],
         now=now,
         groups=GROUPS,
         **context,
     )
+
+
+def month_label(month: str) -> str:
+    """'2026-02' as people write a month: 2026年2月 / Feb 2026 (Babel, in the UI language)."""
+    year, number = (int(part) for part in month.split("-"))
+    return format_skeleton("yMMM", date(year, number, 1), locale=ui_locale())
+
+
+def department_bars(rows: list) -> list[tuple[tuple[str, str | None, str], float | None]]:
+    """The department chart's rows, lowest rate first: each named by its short name (自然资源局), with its
+    jurisdiction under it when the chart spans several, and its full name to fall back on (charts.bar_labels)."""
+    locale = "en" if ui_locale() == "en" else None
+    ids = [row.key for row in rows if row.key is not None]
+    departments = {d.id: d for d in db.session.scalars(select(Department).where(Department.id.in_(ids)))}
+    several = len({d.jurisdiction_id for d in departments.values()}) > 1
+    named = []
+    for row in sorted(rows, key=lambda r: (r.figures.completion_rate or 0, r.label)):
+        department = departments.get(row.key)
+        if department is None:
+            name = (row.label, None, row.label)
+        else:
+            group = display_name(department.jurisdiction) if several else None
+            name = (department.short_display_name(locale), group, row.label)
+        named.append((name, row.figures.completion_rate))
+    return named
 
 
 def _categories() -> list[Category]:

@@ -83,6 +83,8 @@ def load_reference_data(folder: Path = SEEDS) -> SeedReport:
             "code": row["code"],
             "name": row["name"],
             "name_en": row["name_en"],
+            "short_name": row.get("short_name", ""),
+            "short_name_en": row.get("short_name_en", ""),
             "is_default": bool(row.get("is_default")),
         }
         departments[key] = _upsert(report, "departments", departments.get(key), Department, values)

@@ -19,7 +19,7 @@ from helpdesk.jurisdictions.scope import supervised_scope
 from helpdesk.tickets import deadlines
 from helpdesk.tickets.changes import EXTEND_DAYS, apply_route, config, move, respond
 from helpdesk.tickets.models import Rating, Status, Ticket, TicketCohandler
-from helpdesk.tickets.routing import route
+from helpdesk.tickets.routing import decision, route
 
 
 @dataclass
@@ -46,10 +46,19 @@ def assign(actor: User, ticket: Ticket, p: ActionInput, now: datetime):  # 交�
         raise ValidationFailed("The ticket is already assigned to that cadre.", field="assignee_id")
     ticket.department_id = cadre.department_id
     ticket.handling_jurisdiction_id = cadre.department.jurisdiction_id
-    ticket.routing_reason = f"assigned by {actor.name} to {cadre.name} ({cadre.department.name})"
+    ticket.routing = decision(
+        "assignment",
+        ticket.category,
+        cadre.department.jurisdiction,
+        cadre.department,
+        cadre,
+        department_why="assigned_by_supervisor",
+        cadre_why="assigned_by_supervisor",
+        by=actor,
+    )
     move(ticket, status=Status.ASSIGNED.value, assignee=cadre)
     db.session.execute(update(User).where(User.id == cadre.id).values(last_assigned_at=now))
-    return {"assignee_id": cadre.id, "department_id": cadre.department_id}
+    return {"assignee_id": cadre.id, "department_id": cadre.department_id, "routing": ticket.routing}
 
 
 def transfer(actor: User, ticket: Ticket, p: ActionInput, now: datetime):  # 转办
@@ -58,23 +67,39 @@ def transfer(actor: User, ticket: Ticket, p: ActionInput, now: datetime):  # 转
         raise ValidationFailed("No such department.", field="department_id")
     if department.id == ticket.department_id:
         raise ValidationFailed("The ticket is already with that department.", field="department_id")
-    result = route(ticket.category, department.jurisdiction, ticket.liaison, local_date(now), department=department)
+    result = route(
+        ticket.category,
+        department.jurisdiction,
+        ticket.liaison,
+        local_date(now),
+        department=department,
+        trigger="transfer",
+        by=actor,
+    )
     apply_route(ticket, result, now)
-    return {"department_id": department.id, "assignee_id": ticket.assignee_id, "routing_reason": result.reason}
+    return {"department_id": department.id, "assignee_id": ticket.assignee_id, "routing": result.routing}
 
 
 def escalate(actor: User, ticket: Ticket, p: ActionInput, now: datetime):  # 上报
     current = ticket.handling_jurisdiction
     if current.parent is None:
         raise Conflict("%(name)s is the top level: the ticket cannot be escalated further.", name=current.name)
-    result = route(ticket.category, current.parent, ticket.liaison, local_date(now))
+    result = route(
+        ticket.category,
+        current.parent,
+        ticket.liaison,
+        local_date(now),
+        trigger="escalation",
+        by=actor,
+        from_jurisdiction=current,
+    )
     apply_route(ticket, result, now)
     return {
         "from_jurisdiction_id": current.id,
         "to_jurisdiction_id": current.parent.id,
         "department_id": result.department.id,
         "assignee_id": ticket.assignee_id,
-        "routing_reason": result.reason,
+        "routing": result.routing,
     }
 
 

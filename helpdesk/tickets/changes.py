@@ -94,7 +94,7 @@ def apply_route(ticket: Ticket, result: Route, now: datetime) -> None:
     ticket.department = result.department
     ticket.handling_jurisdiction_id = result.department.jurisdiction_id
     ticket.handling_jurisdiction = result.department.jurisdiction
-    ticket.routing_reason = result.reason
+    ticket.routing = result.routing
     move(ticket, status=Status.ASSIGNED if result.assignee else Status.SUBMITTED, assignee=result.assignee)
     if result.assignee is not None:
         db.session.execute(update(User).where(User.id == result.assignee.id).values(last_assigned_at=now))

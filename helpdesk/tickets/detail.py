@@ -28,6 +28,7 @@ from helpdesk.pages import (
     options,
     safe_next,
     save,
+    ui_locale,
 )
 from helpdesk.tickets.forms import AttachmentForm, CommentForm, action_form_class
 from helpdesk.tickets.models import (
@@ -37,6 +38,7 @@ from helpdesk.tickets.models import (
     TicketEvent,
 )
 from helpdesk.tickets.queries import load_visible_ticket, of_ticket
+from helpdesk.tickets.routing import routing_reason
 from helpdesk.tickets.services import acting_parties, add_comment, allowed_actions, perform_action
 from helpdesk.tickets.views import bp
 from helpdesk.tickets.workflow import EVENT_LABELS, TRANSITIONS, USER_ACTIONS
@@ -96,15 +98,27 @@ def _action_form(ticket: Ticket, action: str, formdata=None):
     return form
 
 
-def _timeline(ticket: Ticket) -> list[dict]:
-    """Events and comments, oldest first; internal ones only for government users."""
+# At the same instant (a filing with its files), the event comes first, then the uploads, then comments.
+TIMELINE_ORDER = {"event": 0, "attachment": 1, "comment": 2}
+
+
+def _timeline(ticket: Ticket, attachments: list[Attachment]) -> list[dict]:
+    """Events, comments and uploads, oldest first; internal ones only for government users."""
     items = [
         {"kind": kind, "at": obj.created_at, "id": obj.id, "obj": obj, "internal": obj.internal}
         for kind, model in (("event", TicketEvent), ("comment", Comment))
         for obj in db.session.scalars(of_ticket(current_user, model, ticket.id))
     ]
-    items.sort(key=lambda item: (item["at"], item["kind"] == "comment", item["id"]))
+    items += [
+        {"kind": "attachment", "at": a.created_at, "id": a.id, "obj": a, "internal": a.internal} for a in attachments
+    ]
+    items.sort(key=lambda item: (item["at"], TIMELINE_ORDER[item["kind"]], item["id"]))
     return items
+
+
+def routing_text(routing: dict | None, recorded: str | None = None) -> str:
+    """A ticket's or an event's routing decision in the reader's language."""
+    return routing_reason(routing, recorded, ui_locale())
 
 
 def render_detail(
@@ -132,6 +146,7 @@ def render_detail(
     if not government:
         del comment_form.internal
         del attachment_form.internal
+    attachments = list(db.session.scalars(of_ticket(current_user, Attachment, ticket.id)))
     return render_template(
         "tickets/detail.html",
         ticket=ticket,
@@ -139,8 +154,9 @@ def render_detail(
         warning=ticket.warning_at(now),
         government=government,
         forms=forms,
-        timeline=_timeline(ticket),
-        attachments=list(db.session.scalars(of_ticket(current_user, Attachment, ticket.id))),
+        timeline=_timeline(ticket, attachments),
+        attachments=attachments,
+        routing_text=routing_text,
         comment_form=comment_form,
         attachment_form=attachment_form,
         alert=alert,

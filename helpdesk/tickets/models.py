@@ -168,6 +168,10 @@ class Ticket(Base):
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     urge_count: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The routing decision as data (tickets/routing.py): rule, department, cadre and why; put into words in
+    # the reader's language by routing.describe(). routing_reason is the English sentence of tickets routed
+    # before migration 0005, shown as recorded when `routing` is null.
+    routing: Mapped[dict | None] = mapped_column(JSON)
     routing_reason: Mapped[str] = mapped_column(Text, default="")
     # The worst colour already notified, so that the sweep tells each change once.
     notified_warning: Mapped[Colour | None] = mapped_column(enum_column(Colour, 10))

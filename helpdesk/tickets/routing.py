@@ -1,10 +1,30 @@
-"""Routing (PRODUCT.md §4): which department handles a ticket, and which of its cadres."""
+"""Routing (PRODUCT.md §4): which department handles a ticket, and which of its cadres; and the decision
+in words, in any language.
+
+The decision is stored as data (`Ticket.routing`, and the same dict in the event of the action that
+routed): ids and codes, and why each part was chosen. `describe()` puts it into words in a locale with
+the names the database holds in that language, so a page, the history, an email and the API each show
+it in their reader's language.
+
+    {"trigger": "file" | "transfer" | "escalation" | "assignment",
+     "by_id": who transferred, escalated or assigned (null when filed),
+     "category": the category code,
+     "jurisdiction_id": where the ticket was routed (the handling level asked for),
+     "from_jurisdiction_id": the level an escalation came from (else null),
+     "department_id", "rule_id" (null without a rule),
+     "rule_jurisdiction_id": the ancestor whose rule applied (parent_rule only, else null),
+     "cadre_id" (null when nobody is available), "open_tickets": the chosen cadre's open tickets (least_loaded),
+     "why": {"department": "rule" | "parent_rule" | "default_department" | "transfer" | "assigned_by_supervisor",
+             "cadre": "liaison" | "least_loaded" | "no_cadre" | "assigned_by_supervisor"}}
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+from flask import g, has_request_context
+from flask_babel import force_locale, gettext
 from sqlalchemy import or_, select
 
 from helpdesk.auth.models import Role, User
@@ -12,25 +32,32 @@ from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Category, Department, Jurisdiction, RoutingRule
 from helpdesk.jurisdictions.queries import ancestors
 
+TRIGGERS = ("file", "transfer", "escalation", "assignment")
+DEPARTMENT_WHYS = ("rule", "parent_rule", "default_department", "transfer", "assigned_by_supervisor")
+CADRE_WHYS = ("liaison", "least_loaded", "no_cadre", "assigned_by_supervisor")
+
 
 @dataclass(frozen=True)
 class Route:
     department: Department
     assignee: User | None
-    reason: str
+    routing: dict  # the decision, as stored on the ticket (see the module's docstring)
 
 
-def choose_department(category: Category, jurisdiction: Jurisdiction) -> tuple[Department, str]:
-    """The rule for (category, jurisdiction), else the nearest ancestor's rule, else the default department."""
+def choose_department(category: Category, jurisdiction: Jurisdiction) -> tuple[Department, dict]:
+    """The rule for (category, jurisdiction), else the nearest ancestor's rule, else the default department;
+    with the facts of the choice (rule_id, rule_jurisdiction_id, why)."""
     for node in ancestors(jurisdiction):
         rule = db.session.scalar(
             select(RoutingRule).where(RoutingRule.category_id == category.id, RoutingRule.jurisdiction_id == node.id)
         )
         if rule is not None:
-            where = "" if node.id == jurisdiction.id else f" (no rule at {jurisdiction.name}; rule of {node.name})"
-            return rule.department, (
-                f"category {category.code} at {jurisdiction.name} → {rule.department.name} by rule #{rule.id}{where}"
-            )
+            here = node.id == jurisdiction.id
+            return rule.department, {
+                "rule_id": rule.id,
+                "rule_jurisdiction_id": None if here else node.id,
+                "why": "rule" if here else "parent_rule",
+            }
     default = db.session.scalar(
         select(Department).where(Department.jurisdiction_id == jurisdiction.id, Department.is_default.is_(True))
     )
@@ -40,10 +67,7 @@ def choose_department(category: Category, jurisdiction: Jurisdiction) -> tuple[D
         )
     if default is None:
         raise LookupError(f"{jurisdiction.name} has no department to route to")
-    return default, (
-        f"category {category.code} at {jurisdiction.name}: no routing rule here or above → "
-        f"{default.name}, the default department"
-    )
+    return default, {"rule_id": None, "rule_jurisdiction_id": None, "why": "default_department"}
 
 
 def available_cadres(department_id: int, today: date):
@@ -56,18 +80,46 @@ def available_cadres(department_id: int, today: date):
     )
 
 
-def choose_cadre(department: Department, liaison: User | None, today: date) -> tuple[User | None, str]:
+def choose_cadre(department: Department, liaison: User | None, today: date) -> tuple[User | None, dict]:
     """The enterprise's liaison if available there; else the least-loaded (then least recently assigned) cadre."""
     if liaison is not None and liaison.department_id == department.id and liaison.is_available(today):
-        return liaison, f"assigned to {liaison.name}, paired cadre of the enterprise"
+        return liaison, {"open_tickets": None, "why": "liaison"}
     cadre = db.session.scalar(
         available_cadres(department.id, today)
         .order_by(User.open_tickets, User.last_assigned_at.is_not(None), User.last_assigned_at, User.id)
         .limit(1)
     )
     if cadre is None:
-        return None, f"no available cadre in {department.name}: waiting in the department's queue"
-    return cadre, f"assigned to {cadre.name}, the available cadre with the fewest open tickets ({cadre.open_tickets})"
+        return None, {"open_tickets": None, "why": "no_cadre"}
+    return cadre, {"open_tickets": cadre.open_tickets, "why": "least_loaded"}
+
+
+def decision(
+    trigger: str,
+    category: Category,
+    jurisdiction: Jurisdiction,
+    department: Department,
+    cadre: User | None,
+    *,
+    department_why: str,
+    cadre_why: str,
+    by: User | None = None,
+    **facts,
+) -> dict:
+    """The routing dict of the module's docstring (JSON-ready: ids, codes and why)."""
+    return {
+        "trigger": trigger,
+        "by_id": by.id if by is not None else None,
+        "category": category.code,
+        "jurisdiction_id": jurisdiction.id,
+        "from_jurisdiction_id": facts.get("from_jurisdiction_id"),
+        "department_id": department.id,
+        "rule_id": facts.get("rule_id"),
+        "rule_jurisdiction_id": facts.get("rule_jurisdiction_id"),
+        "cadre_id": cadre.id if cadre is not None else None,
+        "open_tickets": facts.get("open_tickets"),
+        "why": {"department": department_why, "cadre": cadre_why},
+    }
 
 
 def route(
@@ -76,11 +128,124 @@ def route(
     liaison: User | None,
     today: date,
     department: Department | None = None,
+    *,
+    trigger: str = "file",
+    by: User | None = None,
+    from_jurisdiction: Jurisdiction | None = None,
 ) -> Route:
     """Route to a department (given, as on transfer, or chosen by the rules) and a cadre inside it."""
     if department is None:
-        department, department_reason = choose_department(category, jurisdiction)
+        department, facts = choose_department(category, jurisdiction)
     else:
-        department_reason = f"transferred to {department.name}"
-    cadre, cadre_reason = choose_cadre(department, liaison, today)
-    return Route(department, cadre, f"{department_reason}; {cadre_reason}")
+        facts = {"why": "transfer"}
+    cadre, cadre_facts = choose_cadre(department, liaison, today)
+    routing = decision(
+        trigger,
+        category,
+        jurisdiction,
+        department,
+        cadre,
+        department_why=facts.pop("why"),
+        cadre_why=cadre_facts.pop("why"),
+        by=by,
+        from_jurisdiction_id=from_jurisdiction.id if from_jurisdiction is not None else None,
+        **facts,
+        **cadre_facts,
+    )
+    return Route(department, cadre, routing)
+
+
+# -- the decision in words ---------------------------------------------------------------------------
+
+
+def _name(model, object_id, locale: str) -> str:
+    if object_id is None:
+        return "—"
+    found = db.session.get(model, object_id)
+    if found is None:
+        return f"#{object_id}"
+    return found.name if model is User else found.display_name(locale)
+
+
+def _category_name(code: str | None, locale: str) -> str:
+    # The thirteen categories, read once per request: a page of 100 tickets in the API describes 100 routings.
+    by_code = g.get("_categories_by_code") if has_request_context() else None
+    if by_code is None:
+        by_code = {c.code: c for c in db.session.scalars(select(Category))}
+        if has_request_context():
+            g._categories_by_code = by_code
+    found = by_code.get(code or "")
+    return found.display_name(locale) if found is not None else (code or "—")
+
+
+def _sentences(routing: dict, locale: str) -> list[str]:
+    why = routing.get("why") or {}
+    names = {
+        "category": _category_name(routing.get("category"), locale),
+        "jurisdiction": _name(Jurisdiction, routing.get("jurisdiction_id"), locale),
+        "department": _name(Department, routing.get("department_id"), locale),
+        "cadre": _name(User, routing.get("cadre_id"), locale),
+        "person": _name(User, routing.get("by_id"), locale),
+        "rule": routing.get("rule_id") or "—",
+    }
+    parts = []
+    if routing.get("trigger") == "escalation":
+        from_name = _name(Jurisdiction, routing.get("from_jurisdiction_id"), locale)
+        parts.append(gettext("escalated from %(from)s to %(to)s", **{"from": from_name, "to": names["jurisdiction"]}))
+    department_why = why.get("department")
+    if department_why == "assigned_by_supervisor":
+        return [gettext("assigned by %(person)s to %(cadre)s (%(department)s)", **names)]
+    if department_why == "rule":
+        parts.append(gettext("category %(category)s at %(jurisdiction)s → %(department)s by rule #%(rule)s", **names))
+    elif department_why == "parent_rule":
+        upper = _name(Jurisdiction, routing.get("rule_jurisdiction_id"), locale)
+        parts.append(
+            gettext(
+                "category %(category)s at %(jurisdiction)s → %(department)s by rule #%(rule)s of %(upper)s "
+                "(no rule at %(jurisdiction)s)",
+                upper=upper,
+                **names,
+            )
+        )
+    elif department_why == "default_department":
+        parts.append(
+            gettext(
+                "category %(category)s at %(jurisdiction)s: no routing rule here or above → %(department)s, "
+                "the default department",
+                **names,
+            )
+        )
+    elif department_why == "transfer":
+        parts.append(gettext("transferred by %(person)s to %(department)s", **names))
+    cadre_why = why.get("cadre")
+    if cadre_why == "liaison":
+        parts.append(gettext("assigned to %(cadre)s, paired cadre of the enterprise", **names))
+    elif cadre_why == "least_loaded":
+        parts.append(
+            gettext(
+                "assigned to %(cadre)s, the available cadre with the fewest open tickets (%(open)s)",
+                open=routing.get("open_tickets") or 0,
+                **names,
+            )
+        )
+    elif cadre_why == "no_cadre":
+        parts.append(gettext("no available cadre in %(department)s: waiting in the department's queue", **names))
+    return parts
+
+
+def describe(routing: dict, locale: str) -> str:
+    """The routing decision as one sentence in `locale` ("zh_CN", "en"), with names in that language."""
+    with force_locale(locale):
+        parts = _sentences(routing, "en" if locale == "en" else locale)
+        text = parts[0] if parts else ""
+        for part in parts[1:]:
+            text = gettext("%(first)s; %(then)s", first=text, then=part)
+        return text
+
+
+def routing_reason(routing: dict | None, recorded: str | None, locale: str) -> str:
+    """What a ticket or an event says about its routing in `locale`: the decision in words, or for rows
+    routed before decisions were stored (migration 0005), the English sentence recorded then."""
+    if routing:
+        return describe(routing, locale)
+    return recorded or ""

@@ -13,6 +13,7 @@ from helpdesk.enterprises.schemas import JurisdictionRef
 from helpdesk.jurisdictions.models import Level
 from helpdesk.tickets.changes import DESCRIPTION_LENGTH, EXTEND_DAYS, NOTE_LENGTH, TITLE_LENGTH
 from helpdesk.tickets.models import Colour, Priority, Rating, Status
+from helpdesk.tickets.routing import CADRE_WHYS, DEPARTMENT_WHYS, TRIGGERS, routing_reason
 from helpdesk.tickets.workflow import NOTE_ACTIONS, USER_ACTIONS
 
 STATUSES = [s.value for s in Status]
@@ -33,6 +34,56 @@ class EnterpriseRef(ma.Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     credit_code = fields.String(required=True)
+
+
+class RoutingWhySchema(ma.Schema):
+    department = fields.String(required=True, validate=validate.OneOf(DEPARTMENT_WHYS))
+    cadre = fields.String(required=True, validate=validate.OneOf(CADRE_WHYS))
+
+
+class RoutingSchema(ma.Schema):
+    """The routing decision (PRODUCT.md §4) as data: what `routing_reason` says in words."""
+
+    trigger = fields.String(
+        required=True,
+        validate=validate.OneOf(TRIGGERS),
+        metadata={"description": "What routed the ticket: filing, a transfer, an escalation or an assignment."},
+    )
+    by_id = fields.Integer(
+        allow_none=True, metadata={"description": "Who transferred, escalated or assigned it (null when filed)."}
+    )
+    category = fields.String(required=True, metadata={"description": "The category code."})
+    jurisdiction_id = fields.Integer(required=True, metadata={"description": "The level it was routed at."})
+    from_jurisdiction_id = fields.Integer(allow_none=True, metadata={"description": "Escalations: the level below."})
+    department_id = fields.Integer(required=True)
+    rule_id = fields.Integer(allow_none=True, metadata={"description": "The routing rule applied (null without one)."})
+    rule_jurisdiction_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "When the rule came from an ancestor (parent_rule): its jurisdiction."},
+    )
+    cadre_id = fields.Integer(allow_none=True, metadata={"description": "null: no available cadre (queued)."})
+    open_tickets = fields.Integer(
+        allow_none=True, metadata={"description": "least_loaded: the chosen cadre's open tickets then."}
+    )
+    why = fields.Nested(
+        RoutingWhySchema,
+        required=True,
+        metadata={
+            "description": "department: rule, parent_rule (an ancestor's rule), default_department, transfer or "
+            "assigned_by_supervisor; cadre: liaison (the enterprise's paired cadre), least_loaded, no_cadre or "
+            "assigned_by_supervisor."
+        },
+    )
+
+
+def _caller_locale() -> str:
+    """The API caller's language (its user's `locale`); the page's language outside the API."""
+    from flask import g
+
+    from helpdesk.pages import ui_locale
+
+    user = g.get("api_user")
+    return user.locale if user is not None else ui_locale()
 
 
 class TicketSchema(ma.Schema):
@@ -73,7 +124,18 @@ class TicketSchema(ma.Schema):
     version = fields.Integer(
         required=True, metadata={"description": "Send it back with an action to detect conflicts."}
     )
-    routing_reason = fields.String(required=True)
+    routing_reason = fields.Method(
+        "get_routing_reason",
+        metadata={
+            "type": "string",
+            "description": "The routing decision in words, in the caller's language (its user's locale). Tickets "
+            "routed before decisions were stored (routing null) keep the English sentence recorded then.",
+        },
+    )
+    routing = fields.Nested(RoutingSchema, allow_none=True, metadata={"description": "The decision's parts."})
+
+    def get_routing_reason(self, ticket) -> str:
+        return routing_reason(ticket.routing, ticket.routing_reason, _caller_locale())
 
     def get_warning(self, ticket) -> str | None:
         colour = ticket.warning_at(utcnow())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from helpdesk.auth.models import Role, User
@@ -39,7 +40,7 @@ from helpdesk.tickets.changes import (
 )
 from helpdesk.tickets.models import Comment, Priority, Status, Ticket
 from helpdesk.tickets.numbering import next_sequence
-from helpdesk.tickets.routing import route
+from helpdesk.tickets.routing import describe, route
 from helpdesk.tickets.workflow import TRANSITIONS, USER_ACTIONS, Audience, Party, Transition, guard, parties
 
 # -- filing --------------------------------------------------------------------------------------
@@ -119,14 +120,25 @@ def file_ticket(
         actor,
         None,
         now,
-        routing_reason=result.reason,
+        routing=result.routing,
         department_id=result.department.id,
         assignee_id=ticket.assignee_id,
     )
     flush()
     if ticket.assignee is not None:
-        notify([ticket.assignee], "assigned", ticket, now=now)
+        notify([ticket.assignee], "assigned", ticket, now=now, details=routing_details(ticket))
     return ticket
+
+
+def routing_details(ticket: Ticket):
+    """For an assignment email: why the ticket came to its reader, in the reader's language."""
+    routing = ticket.routing
+
+    def details(locale: str) -> str:
+        with force_locale(locale):
+            return gettext("Routing: %(reason)s", reason=describe(routing, locale))
+
+    return details if routing else None
 
 
 # -- actions -------------------------------------------------------------------------------------
@@ -194,7 +206,8 @@ def _tell(transition: Transition, ticket: Ticket, params: ActionInput, now: date
     if notice is None:
         return
     recipients = [ticket.assignee] if notice.audience == Audience.ASSIGNEE else enterprise_users(ticket)
-    notify(recipients, notice.kind, ticket, now=now, event=transition.action, note=params.note or "")
+    details = routing_details(ticket) if notice.kind == "assigned" else None
+    notify(recipients, notice.kind, ticket, now=now, event=transition.action, note=params.note or "", details=details)
 
 
 # -- comments ------------------------------------------------------------------------------------

@@ -15,8 +15,9 @@ from enum import StrEnum
 from flask_babel import lazy_gettext as _l
 
 from helpdesk.auth.models import Role, User
-from helpdesk.errors import InvalidTransition, NotAllowed, ValidationFailed
+from helpdesk.errors import InvalidTransition, NotAllowed, Term, ValidationFailed
 from helpdesk.jurisdictions.scope import NOTHING, Scope
+from helpdesk.labels import PARTY_LABELS, STATUS_LABELS
 from helpdesk.tickets import actions
 from helpdesk.tickets.models import OPEN_STATUSES, Status, Ticket
 
@@ -178,14 +179,16 @@ def guard(action: str, ticket: Ticket, acting_as: set[Party], version: int | Non
             version=version,
             current=ticket.version,
         )
+    # The English sentence (the API's) names parties, actions and statuses by their values; a page in
+    # another language by their labels (errors.Term).
+    verb = Term(action.replace("_", " "), EVENT_LABELS[action])
     if not acting_as & transition.who:
         raise NotAllowed(
             "Only the %(who)s may %(action)s this ticket.",
-            who=", ".join(sorted(p.value for p in transition.who)),
-            action=action.replace("_", " "),
+            who=Term.either([Term(p.value, PARTY_LABELS[p.value]) for p in sorted(transition.who)]),
+            action=verb,
         )
     if ticket.status not in transition.from_statuses:
-        raise InvalidTransition(
-            "Cannot %(action)s a ticket that is %(status)s.", action=action.replace("_", " "), status=ticket.status
-        )
+        status = Term(ticket.status, STATUS_LABELS.get(ticket.status, ticket.status))
+        raise InvalidTransition("Cannot %(action)s a ticket that is %(status)s.", action=verb, status=status)
     return transition

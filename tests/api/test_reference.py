@@ -33,7 +33,9 @@ def test_departments_of_one_jurisdiction(client, world, bearer):
     some = client.get(f"/api/v1/departments?jurisdiction_id={county}", headers=headers).get_json()
     assert 0 < len(some) < len(everything)
     assert {d["jurisdiction_id"] for d in some} == {county}
-    assert set(some[0]) == {"id", "name", "name_en", "jurisdiction_id", "is_default"}
+    assert set(some[0]) == {"id", "name", "name_en", "short_name", "short_name_en", "jurisdiction_id", "is_default"}
+    nr = next(d for d in some if d["name"] == "川汇区自然资源局")
+    assert (nr["short_name"], nr["short_name_en"]) == ("自然资源局", "Natural Resources")
     assert sum(d["is_default"] for d in some) == 1
     assert_error_shape(client.get("/api/v1/departments?jurisdiction_id=x", headers=headers), 422)
     assert_error_shape(client.get("/api/v1/categories?page=1", headers=headers), 422)

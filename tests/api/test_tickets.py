@@ -38,6 +38,7 @@ TICKET_FIELDS = {
     "urge_count",
     "version",
     "routing_reason",
+    "routing",
 }
 NEW_TICKET = {
     "category": "land",
@@ -71,7 +72,9 @@ def test_enterprise_user_files_a_ticket_that_is_routed_at_once(client, world, be
     assert body["priority"] == "normal"
     assert body["warning"] == "green"
     assert body["version"] >= 1 and body["reopen_count"] == 0 and body["urge_count"] == 0
-    assert body["routing_reason"]
+    assert body["routing"]["why"] == {"department": "rule", "cadre": "liaison"}
+    assert (body["routing"]["department_id"], body["routing"]["cadre_id"]) == (world.nr.id, world.liaison.id)
+    assert body["routing_reason"].endswith("；分派给王芳（企业的包联干部）")  # the owner's language: zh_CN
     assert body["number"].startswith("ZK-")
     for name in ("created_at", "response_due_at", "due_at"):
         assert datetime.fromisoformat(body[name]).utcoffset() is not None
@@ -459,3 +462,15 @@ def test_json_nested_too_deeply_is_400(client, world, bearer):
     body = b"[" * 100_000 + b"]" * 100_000
     response = client.post("/api/v1/tickets", data=body, content_type="application/json", headers=bearer(world.owner))
     assert_error_shape(response, 400)
+
+
+def test_routing_reason_is_in_the_callers_language(client, world, bearer, db):
+    ticket_id = file_as(client, bearer(world.owner)).get_json()["id"]
+    world.supervisor.locale = "en"
+    db.session.flush()
+    english = client.get(f"/api/v1/tickets/{ticket_id}", headers=bearer(world.supervisor)).get_json()
+    chinese = client.get(f"/api/v1/tickets/{ticket_id}", headers=bearer(world.liaison)).get_json()
+    assert english["routing_reason"].startswith("category Land at Chuanhui District → ")
+    assert english["routing_reason"].endswith("; assigned to 王芳, paired cadre of the enterprise")
+    assert chinese["routing_reason"].startswith("“用地保障”类诉求在川汇区 → 川汇区自然资源局")
+    assert english["routing"] == chinese["routing"]

@@ -33,7 +33,7 @@ def test_an_issue_goes_from_filing_to_a_rated_closure(session_for, live_server, 
     owner = session_for(people.owner, locale, viewport)
     owner.goto("/")
     owner.page.click("a[href='/tickets/new'].btn")
-    owner.page.check("input[name=category][value=land]")
+    owner.page.click("input[name=category][value=land] + label")  # a category chip
     title = f"二期用地指标未落实 {locale} {viewport['width']}"
     owner.page.fill("input[name=title]", title)
     owner.page.fill("textarea[name=description]", "项目二期用地指标承诺三个月仍未落实，影响开工建设。")
@@ -79,7 +79,7 @@ def test_a_hostile_title_is_shown_as_text_and_nothing_runs(session_for, live_ser
     title = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
     owner = session_for(people.owner, "en", DESKTOP)
     owner.goto("/tickets/new")
-    owner.page.check("input[name=category][value=policy]")
+    owner.page.click("input[name=category][value=policy] + label")
     owner.page.fill("input[name=title]", title)
     owner.page.fill("textarea[name=description]", '<b onmouseover="window.__xss=3">bold</b> and more text')
     owner.page.click("#file-form [type=submit]")

@@ -242,6 +242,27 @@ def test_departments_are_created_and_edited_with_the_audit_log(w, admin):
     assert [e.action for e in _audit("department", department.id)] == ["create", "update"]
 
 
+def test_a_departments_short_names_are_set_on_its_form_and_shown_in_the_list(w, admin):
+    data = {
+        "code": "nr",
+        "name": w.nr.name,
+        "name_en": w.nr.name_en,
+        "short_name": "资源局",
+        "short_name_en": "Resources",
+    }
+    assert admin.post(f"/admin/departments/{w.nr.id}", data=data).status_code == 302
+    nr = fresh(w.nr)
+    assert (nr.short_name, nr.short_name_en) == ("资源局", "Resources")
+    assert (nr.short_display_name(None), nr.short_display_name("en")) == ("资源局", "Resources")
+    assert "资源局 · " in text(admin.get(f"/admin/departments?jurisdiction_id={nr.jurisdiction_id}"))
+    too_long = admin.post(f"/admin/departments/{w.nr.id}", data={**data, "short_name": "长" * 41})
+    assert too_long.status_code == 422 and errors_beside(text(too_long), "short_name")
+    cleared = admin.post(f"/admin/departments/{w.nr.id}", data={**data, "short_name": "", "short_name_en": ""})
+    assert cleared.status_code == 302
+    assert fresh(w.nr).short_display_name(None) == "川汇区自然资源局"  # no short name: the full name
+    assert [e.action for e in _audit("department", w.nr.id)] == ["update", "update"]
+
+
 def test_category_deadlines_are_edited(w, admin):
     land = f.db.session.scalar(select(Category).where(Category.code == "land"))
     data = {

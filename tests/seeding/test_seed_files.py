@@ -140,7 +140,7 @@ def test_ticket_prefixes_unique(jurisdictions):
 
 
 def test_department_fields(departments, jurisdictions):
-    keys = {"jurisdiction_code", "code", "name", "name_en", "is_default"}
+    keys = {"jurisdiction_code", "code", "name", "name_en", "short_name", "short_name_en", "is_default"}
     j_codes = {j["code"] for j in jurisdictions}
     for d in departments:
         assert set(d) == keys, d
@@ -149,6 +149,15 @@ def test_department_fields(departments, jurisdictions):
         assert HAN.search(d["name"]), d
         assert d["name_en"].isascii() and d["name_en"].strip() == d["name_en"], d
         assert isinstance(d["is_default"], bool), d
+        assert HAN.search(d["short_name"]) and len(d["short_name"]) < len(d["name"]), d
+        assert d["short_name_en"].isascii() and 0 < len(d["short_name_en"]) < len(d["name_en"]), d
+
+
+def test_short_names_tell_a_jurisdictions_departments_apart(departments):
+    """Charts name departments by short name (自然资源局 / Natural Resources) beside their jurisdiction."""
+    for key in ("short_name", "short_name_en"):
+        pairs = Counter((d["jurisdiction_code"], d[key]) for d in departments)
+        assert [p for p, n in pairs.items() if n > 1] == [], key
 
 
 def test_department_codes_unique_within_jurisdiction(departments):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from helpdesk.notifications.channels import senders
 from helpdesk.notifications.models import Notification, OutboxMessage
+from helpdesk.tickets.routing import describe
 from helpdesk.tickets.services import perform_action
 from helpdesk.worker.delivery import deliver_batch
 from tests import factories as f
@@ -75,17 +76,29 @@ def test_filing_notifies_the_assigned_cadre(w, app, smtp_sink):
     assert ticket.number in note.message
     [message] = outbox
     assert (message.address, message.recipient_id, message.status) == (w.liaison.email, w.liaison.id, "pending")
-    assert ticket.number in message.payload["subject"] and note.message == message.payload["body"]
+    assert ticket.number in message.payload["subject"] and message.payload["body"].startswith(note.message)
+    # Why it came to the cadre, in the cadre's language (zh_CN): no English inside.
+    assert message.payload["body"].endswith("分派依据：" + describe(ticket.routing, "zh_CN"))
+    assert "分派给王芳（企业的包联干部）" in message.payload["body"]
     # Nothing was sent yet: the worker sends it after the commit, to a real SMTP server.
     assert smtp_sink.messages == []
     result = deliver_batch("test", senders(app.config), clock=lambda: LATER)
     assert (result.sent, result.failed) == (1, 0)
     [email] = smtp_sink.messages
     assert email["To"] == w.liaison.email and ticket.number in email["Subject"]
-    assert email.get_content().strip() == note.message
+    assert email.get_content().strip() == message.payload["body"].strip()
     assert email["Message-ID"] == f"<{message.idempotency_key}@localhost>"
     f.db.session.refresh(message)
     assert (message.status, message.sent_at, message.attempts) == ("sent", LATER, 1)
+
+
+def test_an_english_readers_assignment_email_gives_the_routing_in_english(w):
+    w.liaison.locale = "en"
+    with record_emails() as outbox:
+        ticket = f.file(w.owner, now=NOW)
+    [message] = outbox
+    assert message.payload["body"].endswith("Routing: " + describe(ticket.routing, "en"))
+    assert "Chuanhui District Bureau of Natural Resources" in message.payload["body"]
 
 
 def test_a_ticket_waiting_in_a_queue_notifies_nobody(w):

@@ -50,8 +50,14 @@ def test_rule_at_the_county_routes(db, county, category, expected_county, expect
     department = f.department(expected_county, expected_department)
     assert ticket.department_id == department.id
     assert ticket.handling_jurisdiction_id == f.jurisdiction(county).id
-    assert f"category {category} at {f.jurisdiction(county).name} → {department.name}" in ticket.routing_reason
-    assert f"by rule #{_rule_id(category, county)}" in ticket.routing_reason
+    routing = ticket.routing
+    assert (routing["category"], routing["jurisdiction_id"], routing["department_id"]) == (
+        category,
+        f.jurisdiction(county).id,
+        department.id,
+    )
+    assert (routing["rule_id"], routing["rule_jurisdiction_id"]) == (_rule_id(category, county), None)
+    assert routing["why"]["department"] == "rule" and routing["trigger"] == "file"
     if name:
         assert department.name == name
 
@@ -74,8 +80,10 @@ def test_no_rule_at_the_county_uses_the_citys_rule(db, county, category, city_de
     assert ticket.assignee_id == cadre.id
     assert ticket.handling_jurisdiction_id == f.jurisdiction("411600").id
     assert ticket.jurisdiction_id == f.jurisdiction(county).id
-    assert f"by rule #{_rule_id(category, '411600')}" in ticket.routing_reason
-    assert f"(no rule at {f.jurisdiction(county).name}; rule of 周口市)" in ticket.routing_reason
+    assert ticket.routing["rule_id"] == _rule_id(category, "411600")
+    assert ticket.routing["rule_jurisdiction_id"] == f.jurisdiction("411600").id
+    assert ticket.routing["jurisdiction_id"] == f.jurisdiction(county).id
+    assert ticket.routing["why"] == {"department": "parent_rule", "cadre": "least_loaded"}
 
 
 def test_no_rule_anywhere_uses_the_county_default_department(db):
@@ -87,8 +95,8 @@ def test_no_rule_anywhere_uses_the_county_default_department(db):
     assert office.is_default
     assert (ticket.department_id, ticket.assignee_id, ticket.status) == (office.id, cadre.id, "assigned")
     assert ticket.handling_jurisdiction_id == f.jurisdiction("411627").id
-    assert "no routing rule here or above" in ticket.routing_reason
-    assert f"{office.name}, the default department" in ticket.routing_reason
+    assert ticket.routing["why"]["department"] == "default_department"
+    assert (ticket.routing["department_id"], ticket.routing["rule_id"]) == (office.id, None)
 
 
 def test_rule_at_the_province_is_used_when_county_and_city_have_none(db):
@@ -100,7 +108,7 @@ def test_rule_at_the_province_is_used_when_county_and_city_have_none(db):
     )
     ticket = _file("411627", "legal")
     assert ticket.department_id == f.department("410000", "office").id
-    assert "rule of 河南省" in ticket.routing_reason
+    assert ticket.routing["rule_jurisdiction_id"] == f.jurisdiction("410000").id
 
 
 # -- the cadre -------------------------------------------------------------------------------------
@@ -112,7 +120,7 @@ def test_the_liaison_is_preferred_in_the_chosen_department(db):
     liaison.open_tickets = 7  # busier than anyone: the pairing still wins
     ticket = _file("411602", "land", liaison=liaison)
     assert ticket.assignee_id == liaison.id
-    assert "assigned to 王芳, paired cadre of the enterprise" in ticket.routing_reason
+    assert ticket.routing["why"]["cadre"] == "liaison" and ticket.routing["cadre_id"] == liaison.id
 
 
 @pytest.mark.parametrize(
@@ -162,7 +170,7 @@ def test_the_least_loaded_cadre_then_the_least_recently_assigned(db):
     # A tie at one open ticket each: a was assigned less recently.
     third = _file("411602", "land", now=NOW + timedelta(minutes=2))
     assert third.assignee_id == a.id
-    assert "the available cadre with the fewest open tickets (1)" in third.routing_reason
+    assert third.routing["why"]["cadre"] == "least_loaded" and third.routing["open_tickets"] == 1
     fourth = _file("411602", "land", now=NOW + timedelta(minutes=3))
     assert fourth.assignee_id == b.id
     assert (_open_count(a), _open_count(b)) == (2, 2)
@@ -205,7 +213,7 @@ def test_a_department_without_available_cadres_leaves_the_ticket_submitted(db):
     ticket = _file("411602", "land", liaison=liaison)
     assert (ticket.status, ticket.assignee_id) == (Status.SUBMITTED, None)
     assert ticket.department_id == f.department("411602", "nr").id
-    assert "no available cadre in 川汇区自然资源局: waiting in the department's queue" in ticket.routing_reason
+    assert ticket.routing["why"]["cadre"] == "no_cadre" and ticket.routing["cadre_id"] is None
     assert ticket.events[0].to_status == "submitted"
     assert ticket.events[0].data["assignee_id"] is None
     assert ticket.liaison_id == liaison.id
@@ -240,4 +248,72 @@ def test_escalation_prefers_the_liaison_if_it_works_in_the_department_above(db):
     assert ticket.assignee_id == county_cadre.id
     perform_action(county_cadre, ticket, "escalate", now=NOW)
     assert ticket.assignee_id == liaison.id
-    assert "paired cadre" in ticket.routing_reason
+    assert ticket.routing["why"]["cadre"] == "liaison" and ticket.routing["trigger"] == "escalation"
+
+
+# -- the decision in words, in the reader's language --------------------------------------------------
+
+
+def _words(ticket):
+    from helpdesk.tickets.routing import describe
+
+    return describe(ticket.routing, "zh_CN"), describe(ticket.routing, "en")
+
+
+def test_a_rule_and_the_liaison_read_in_chinese_and_in_english(db):
+    liaison = f.fast_cadre("411602", "nr", name="王芳")
+    ticket = _file("411602", "land", liaison=liaison)
+    zh, en = _words(ticket)
+    rule = _rule_id("land", "411602")
+    assert zh == f"“用地保障”类诉求在川汇区 → 川汇区自然资源局（分派规则 #{rule}）；分派给王芳（企业的包联干部）"
+    assert en == (
+        f"category Land at Chuanhui District → Chuanhui District Bureau of Natural Resources by rule #{rule}; "
+        "assigned to 王芳, paired cadre of the enterprise"
+    )
+
+
+def test_a_parent_rule_the_least_loaded_cadre_and_an_empty_queue_read_in_chinese(db):
+    f.fast_cadre("411600", "power", name="赵磊")
+    ticket = _file("411602", "utilities")
+    zh, en = _words(ticket)
+    rule = _rule_id("utilities", "411600")
+    assert zh == (
+        f"“水电气暖”类诉求在川汇区 → 国网周口供电公司（周口市的分派规则 #{rule}，川汇区无此类规则）；"
+        "分派给赵磊（在办诉求最少的可用干部，在办 0 件）"
+    )
+    assert f"by rule #{rule} of Zhoukou City (no rule at Chuanhui District)" in en
+    lonely = _file("411602", "land")
+    assert _words(lonely)[0].endswith("；川汇区自然资源局暂无可用干部，在部门队列中等候分派")
+
+
+def test_transfer_escalation_and_assignment_read_in_chinese_with_who_did_it(db):
+    liaison = f.fast_cadre("411602", "nr", name="王芳")
+    f.fast_cadre("411602", "hrss", name="陈静")
+    supervisor = f.fast_supervisor("411602", name="刘督查")
+    ticket = _file("411602", "land", liaison=liaison)
+    perform_action(
+        supervisor, ticket, "transfer", department_id=f.department("411602", "hrss").id, note="转办", now=NOW
+    )
+    assert (
+        _words(ticket)[0] == "由刘督查转办至川汇区人力资源和社会保障局；分派给陈静（在办诉求最少的可用干部，在办 0 件）"
+    )
+    perform_action(supervisor, ticket, "escalate", now=NOW)
+    zh, en = _words(ticket)
+    assert zh.startswith("由川汇区上报至周口市；“用地保障”类诉求在周口市 → 周口市自然资源和规划局（分派规则 #")
+    assert en.startswith("escalated from Chuanhui District to Zhoukou City; category Land at Zhoukou City → ")
+    city = f.fast_cadre("411600", "nr", name="孙伟")
+    city_supervisor = f.fast_supervisor("411600", name="周督查")
+    perform_action(city_supervisor, ticket, "assign", assignee_id=city.id, now=NOW)
+    assert _words(ticket) == (
+        "周督查交办给孙伟（周口市自然资源和规划局）",
+        "assigned by 周督查 to 孙伟 (Zhoukou Municipal Bureau of Natural Resources and Planning)",
+    )
+    assert ticket.routing["why"] == {"department": "assigned_by_supervisor", "cadre": "assigned_by_supervisor"}
+    assert ticket.routing["by_id"] == city_supervisor.id
+
+
+def test_a_ticket_routed_before_decisions_were_stored_shows_its_recorded_sentence(db):
+    from helpdesk.tickets.routing import routing_reason
+
+    assert routing_reason(None, "category land at 川汇区 → 川汇区自然资源局 by rule #3", "zh_CN").startswith("category")
+    assert routing_reason(None, None, "zh_CN") == ""

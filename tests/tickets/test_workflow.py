@@ -62,11 +62,12 @@ def test_filing_routes_numbers_and_records_the_file_event(w):
     assert ticket.enterprise_id == w.company.id
     assert ticket.jurisdiction_id == ticket.handling_jurisdiction_id == f.jurisdiction("411602").id
     assert ticket.created_by_id == w.owner.id
-    assert "川汇区自然资源局" in ticket.routing_reason and "王芳" in ticket.routing_reason
+    assert ticket.routing["department_id"] == w.nr.id and ticket.routing["cadre_id"] == w.liaison.id
+    assert ticket.routing["why"] == {"department": "rule", "cadre": "liaison"}
     assert ticket.due_at > ticket.yellow_from > ticket.response_due_at > NOW
     [event] = ticket.events
     assert (event.action, event.from_status, event.to_status, event.actor_id) == ("file", None, "assigned", w.owner.id)
-    assert event.data["routing_reason"] == ticket.routing_reason
+    assert event.data["routing"] == ticket.routing
     assert event.data["department_id"] == w.nr.id and event.data["assignee_id"] == w.liaison.id
 
 
@@ -549,23 +550,28 @@ def test_escalate_without_a_cadre_above_waits_in_the_queue(w):
     perform_action(w.supervisor, ticket, "escalate", now=LATER)
     assert (ticket.status, ticket.assignee_id) == ("submitted", None)
     assert ticket.department_id == f.department("411600", "nr").id
-    assert "no available cadre" in ticket.routing_reason
+    assert ticket.routing["trigger"] == "escalation" and ticket.routing["by_id"] == w.supervisor.id
+    assert ticket.routing["from_jurisdiction_id"] == f.jurisdiction("411602").id
+    assert ticket.routing["jurisdiction_id"] == f.jurisdiction("411600").id
+    assert ticket.routing["why"]["cadre"] == "no_cadre" and ticket.routing["cadre_id"] is None
 
 
 def test_transfer_reroutes_inside_the_target_department(w):
     ticket = w.ticket("in_progress")
     perform_action(w.liaison, ticket, "transfer", department_id=w.hrss.id, note="属人社局职责", now=LATER)
     assert (ticket.status, ticket.department_id, ticket.assignee_id) == ("assigned", w.hrss.id, w.hrss_cadre.id)
-    assert "transferred to 川汇区人力资源和社会保障局" in ticket.routing_reason
+    assert ticket.routing["trigger"] == "transfer" and ticket.routing["by_id"] == w.liaison.id
+    assert ticket.routing["why"] == {"department": "transfer", "cadre": "least_loaded"}
     event = _last_event(ticket)
     assert (event.data["department_id"], event.data["assignee_id"]) == (w.hrss.id, w.hrss_cadre.id)
+    assert event.data["routing"] == ticket.routing
 
 
 def test_transfer_to_a_department_without_cadres_leaves_it_submitted(w):
     ticket = w.ticket("assigned")
     perform_action(w.supervisor, ticket, "transfer", department_id=w.st.id, note="转科技局", now=LATER)
     assert (ticket.status, ticket.department_id, ticket.assignee_id) == ("submitted", w.st.id, None)
-    assert "no available cadre" in ticket.routing_reason
+    assert ticket.routing["why"]["cadre"] == "no_cadre"
 
 
 @pytest.mark.parametrize("target", ["same", "missing"])
