@@ -7,7 +7,7 @@ import os
 
 from flask import Flask
 
-from helpdesk.config import ROOT, ConfigError, check_production_secret, load_config
+from helpdesk.config import ROOT, ConfigError, check_production_secret, check_security_settings, load_config
 
 
 def create_app(env_name: str | None = None, **overrides) -> Flask:
@@ -18,6 +18,7 @@ def create_app(env_name: str | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     if app.config["ENV_NAME"] == "production":
         check_production_secret(app.config.get("SECRET_KEY"))
+    check_security_settings(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

@@ -34,6 +34,9 @@ class UserSchema(ma.Schema):
     jurisdiction_id = fields.Integer(allow_none=True)
     away_until = fields.Date(allow_none=True, metadata={"description": "On leave up to and including this day."})
     created_at = fields.DateTime(required=True)
+    locked_until = fields.DateTime(
+        allow_none=True, metadata={"description": "Locked after failed logins until then (an admin can unlock)."}
+    )
 
 
 UserPageSchema = page_of(UserSchema, "UserPage")
@@ -55,12 +58,18 @@ class UserCreateSchema(ma.Schema):
     department_id = Id(metadata={"description": "Required for a cadre."})
     jurisdiction_id = Id(metadata={"description": "Required for a supervisor."})
     locale = fields.String(validate=validate.OneOf(LOCALES))
+    temporary_password = fields.Boolean(
+        load_default=False, metadata={"description": "The user must change the password at its first login."}
+    )
 
 
 class UserUpdateSchema(ma.Schema):
     name = fields.String(validate=length(1, 100))
     active = fields.Boolean()
     password = fields.String(validate=validate.Length(max=1000), load_only=True)
+    temporary_password = fields.Boolean(
+        metadata={"description": "With `password`: the user must change it at its next login (default false)."}
+    )
     department_id = Id()
     away_until = fields.Date(allow_none=True)
     locale = fields.String(validate=validate.OneOf(LOCALES))
@@ -69,4 +78,13 @@ class UserUpdateSchema(ma.Schema):
 class MeUpdateSchema(ma.Schema):
     away_until = fields.Date(
         required=True, allow_none=True, metadata={"description": "Cadres only: on leave up to this day; null clears."}
+    )
+
+
+class PasswordChangeSchema(ma.Schema):
+    current_password = fields.String(required=True, validate=validate.Length(max=1000), load_only=True)
+    new_password = fields.String(required=True, validate=validate.Length(max=1000), load_only=True)
+    email = fields.String(
+        validate=validate.Length(max=254),
+        metadata={"description": "Instead of a bearer token: whose password (a temporary one gets no token)."},
     )

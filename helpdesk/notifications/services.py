@@ -34,6 +34,15 @@ MESSAGES = {
     "reopened": N_("Ticket %(number)s “%(title)s” was reopened by the enterprise: %(note)s"),
     "info_requested": N_("Ticket %(number)s “%(title)s”: the handler needs more information: %(note)s"),
     "warning": N_("Ticket %(number)s “%(title)s” is now %(colour)s."),
+    # About an account, not a ticket (notify_account).
+    "account_locked": N_(
+        "Your account was locked at %(at)s after %(failures)s failed logins; it unlocks by itself at %(until)s. "
+        "If that was not you, tell an administrator and change your password."
+    ),
+    "user_locked": N_(
+        "The account %(email)s was locked at %(at)s after %(failures)s failed logins (until %(until)s). "
+        "You can unlock it on its user page."
+    ),
 }
 SUBJECTS = {
     "assigned": N_("New ticket assigned: %(number)s"),
@@ -42,6 +51,8 @@ SUBJECTS = {
     "reopened": N_("Reopened: %(number)s"),
     "info_requested": N_("Information requested: %(number)s"),
     "warning": N_("Deadline warnings"),
+    "account_locked": N_("Your account has been locked"),
+    "user_locked": N_("Account locked: %(email)s"),
 }
 # The colour in a warning, in the recipient's words.
 COLOURS = {"green": N_("green"), "yellow": N_("yellow"), "orange": N_("orange"), "red": N_("red")}
@@ -75,6 +86,26 @@ def notify(
         seen.add(user.id)
         message = _render(MESSAGES[kind], user.locale, params)
         note = Notification(user_id=user.id, ticket_id=ticket.id, kind=kind, message=message, created_at=now)
+        db.session.add(note)
+        created.append(note)
+        if email and current_app.config.get("NOTIFY_BY_EMAIL", True):
+            _send(user, _render(SUBJECTS[kind], user.locale, params), message)
+    return created
+
+
+def notify_account(
+    recipients: Iterable[User | None], kind: str, now: datetime, *, email: bool = True, **params
+) -> list[Notification]:
+    """One in-app notification (and one email) about an account rather than a ticket, per distinct active
+    recipient."""
+    created = []
+    seen: set[int] = set()
+    for user in recipients:
+        if user is None or user.id in seen or not user.active:
+            continue
+        seen.add(user.id)
+        message = _render(MESSAGES[kind], user.locale, params)
+        note = Notification(user_id=user.id, ticket_id=None, kind=kind, message=message, created_at=now)
         db.session.add(note)
         created.append(note)
         if email and current_app.config.get("NOTIFY_BY_EMAIL", True):

@@ -145,7 +145,10 @@ class Session:
         self.page.click("form [type=submit]")
         self.page.wait_for_load_state()
         assert "/login" not in self.page.url, f"{email} could not log in"
-        self.goto(f"/language/{locale}")
+        # The language switch is a form post with its CSRF token (hidden in the collapsed menu on a phone).
+        token = self.page.get_attribute("form.language-switch input[name=csrf_token]", "value")
+        switched = self.page.request.post(f"{self.base}/language/{locale}", form={"csrf_token": token})
+        assert switched.ok, switched.status
 
     def goto(self, path: str):
         response = self.page.goto(self.base + path)
