@@ -81,13 +81,18 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from helpdesk.audit.cli import security_cli
     from helpdesk.auth.cli import users_cli
+    from helpdesk.backups.cli import backup_command, restore_command
     from helpdesk.seeding.cli import seed_command
     from helpdesk.tickets.cli import sla_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(sla_cli)
+    app.cli.add_command(security_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -14,7 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 
 from helpdesk.auth.models import ApiToken, User, UserSession
 from helpdesk.extensions import db
@@ -117,3 +117,12 @@ def revoke_access(user: User, reason: str, now: datetime) -> dict:
     """End every session and revoke every token of `user` (a password change, deactivation, role or scope
     change). Returns the counts, for the security log."""
     return {"sessions_ended": end_sessions(user, reason, now), "tokens_revoked": revoke_tokens(user, now)}
+
+
+def purge_sessions(before: datetime) -> int:
+    """Delete session rows that ended, or were last seen, before `before` (the security log keeps the
+    log-ins and log-outs themselves)."""
+    result = db.session.execute(
+        delete(UserSession).where(or_(UserSession.ended_at < before, UserSession.last_seen_at < before))
+    )
+    return result.rowcount or 0
