@@ -108,7 +108,7 @@ def _lock_when_due(user: User, now: datetime) -> None:
     params = {"at": local_time(now), "until": local_time(user.locked_until), "failures": failures}
     notify_account([user], "account_locked", now, **params)
     admins = db.session.scalars(select(User).where(User.role == Role.ADMIN, User.active.is_(True), User.id != user.id))
-    notify_account(admins, "user_locked", now, email=user.email, **params)
+    notify_account(admins, "user_locked", now, account=user.email, **params)
 
 
 def unlock_user(actor: User, user: User, now: datetime) -> User:

@@ -40,7 +40,7 @@ MESSAGES = {
         "If that was not you, tell an administrator and change your password."
     ),
     "user_locked": N_(
-        "The account %(email)s was locked at %(at)s after %(failures)s failed logins (until %(until)s). "
+        "The account %(account)s was locked at %(at)s after %(failures)s failed logins (until %(until)s). "
         "You can unlock it on its user page."
     ),
 }
@@ -52,7 +52,7 @@ SUBJECTS = {
     "info_requested": N_("Information requested: %(number)s"),
     "warning": N_("Deadline warnings"),
     "account_locked": N_("Your account has been locked"),
-    "user_locked": N_("Account locked: %(email)s"),
+    "user_locked": N_("Account locked: %(account)s"),
 }
 # The colour in a warning, in the recipient's words.
 COLOURS = {"green": N_("green"), "yellow": N_("yellow"), "orange": N_("orange"), "red": N_("red")}

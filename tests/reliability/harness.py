@@ -141,7 +141,7 @@ def prepare(url: str, companies: int = 20) -> Cast:
 class Server:
     """gunicorn serving wsgi:app on a free loopback port."""
 
-    def __init__(self, url: str, workers: int = 4):
+    def __init__(self, url: str, workers: int = 4, extra_env: dict | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {
@@ -153,6 +153,7 @@ class Server:
             "PYTHONPATH": str(ROOT),
         }
         env.pop("TEST_DATABASE_URL", None)
+        env.update(extra_env or {})
         # The server's log is kept for a look after a failed run (CI prints its tracebacks).
         log_dir = ROOT / "instance" / "reliability"
         log_dir.mkdir(parents=True, exist_ok=True)
