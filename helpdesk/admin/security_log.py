@@ -7,7 +7,7 @@ import io
 import json
 from datetime import date
 
-from flask import Response, render_template, request, stream_with_context, url_for
+from flask import Response, render_template, request, url_for
 from flask_babel import gettext as _
 
 from helpdesk.admin.blueprint import actors_of, bp
@@ -64,33 +64,27 @@ def _cell(value) -> str:
 
 @bp.get("/security-log.csv")
 def security_log_csv():
-    """The filtered log as CSV (UTF-8 with BOM, for spreadsheets), streamed in id order, newest first."""
+    """The filtered log as CSV (UTF-8 with a BOM, for spreadsheets), newest first. Written out before it is
+    sent: the rows come from this request's database session."""
     filters, _errors = _filters()
-    header = ["id", "at", "kind", "user_id", "email", "actor_id", "ip", "user_agent", "detail"]
-
-    def rows():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        yield "\ufeff" + buffer.getvalue()
-        for event in db.session.scalars(security_events(**filters).execution_options(yield_per=500)):
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow(
-                _cell(v)
-                for v in (
-                    event.id,
-                    local_time(event.at, "%Y-%m-%d %H:%M:%S"),
-                    event.kind,
-                    event.user_id,
-                    event.email,
-                    event.actor_id,
-                    event.ip,
-                    event.user_agent,
-                    json.dumps(event.detail, ensure_ascii=False) if event.detail else "",
-                )
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(["id", "at", "kind", "user_id", "email", "actor_id", "ip", "user_agent", "detail"])
+    for event in db.session.scalars(security_events(**filters).execution_options(yield_per=1000)):
+        writer.writerow(
+            _cell(v)
+            for v in (
+                event.id,
+                local_time(event.at, "%Y-%m-%d %H:%M:%S"),
+                event.kind,
+                event.user_id,
+                event.email,
+                event.actor_id,
+                event.ip,
+                event.user_agent,
+                json.dumps(event.detail, ensure_ascii=False) if event.detail else "",
             )
-            yield buffer.getvalue()
-
+        )
     headers = {"Content-Disposition": 'attachment; filename="security-log.csv"'}
-    return Response(stream_with_context(rows()), mimetype="text/csv", headers=headers)
+    return Response(buffer.getvalue(), mimetype="text/csv", headers=headers)

@@ -113,6 +113,7 @@ def create_user(
     record_security_event(
         Kind.USER_CREATED, user=user, actor=actor, now=now, role=str(user.role), temporary=user.password_temporary
     )
+    db.session.flush()
     return user
 
 
