@@ -23,6 +23,11 @@ from helpdesk.extensions import db
 from helpdesk.i18n import local_time
 
 
+def N_(message: str) -> str:
+    """Mark a message for extraction (pybabel): these are raised through super(), which it does not see."""
+    return message
+
+
 class LoginRefused(DomainError):
     """A login that did not pass; its failure, if it was one, is counted and logged (commit, then answer)."""
 
@@ -31,7 +36,7 @@ class LoginRefused(DomainError):
 
 class BadCredentials(LoginRefused):
     def __init__(self):
-        super().__init__("Wrong email or password.")
+        super().__init__(N_("Wrong email or password."))
 
 
 class Throttled(LoginRefused):
@@ -40,7 +45,7 @@ class Throttled(LoginRefused):
     status = 429
 
     def __init__(self, seconds: int):
-        super().__init__("Too many failed logins. Try again in %(seconds)s seconds.", seconds=seconds)
+        super().__init__(N_("Too many failed logins. Try again in %(seconds)s seconds."), seconds=seconds)
         self.retry_after = seconds
 
 
@@ -52,8 +57,10 @@ class AccountLocked(Throttled):
         seconds = max(1, seconds)
         LoginRefused.__init__(
             self,
-            "This account is locked after too many failed logins. Try again in %(minutes)s minutes, "
-            "or ask an administrator to unlock it.",
+            N_(
+                "This account is locked after too many failed logins. Try again in %(minutes)s minutes, "
+                "or ask an administrator to unlock it."
+            ),
             minutes=-(-seconds // 60),
         )
         self.retry_after = seconds
@@ -66,8 +73,10 @@ class PasswordChangeRequired(LoginRefused):
 
     def __init__(self):
         super().__init__(
-            "The password must be changed first: POST /api/v1/users/me/password with email, current_password "
-            "and new_password."
+            N_(
+                "The password must be changed first: POST /api/v1/users/me/password with email, current_password "
+                "and new_password."
+            )
         )
 
 
