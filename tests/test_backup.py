@@ -17,7 +17,11 @@ from sqlalchemy.engine import make_url
 
 from helpdesk import create_app
 from helpdesk.extensions import db as _db
-from tests.test_migrations import DATABASE_URL, IS_SQLITE, keep_logging  # noqa: F401 - fixture
+from tests.test_migrations import (
+    DATABASE_URL,
+    IS_SQLITE,
+    keep_logging,  # noqa: F401 - a fixture
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
 
@@ -58,7 +62,9 @@ def snapshot() -> dict:
     from helpdesk.tickets.models import Attachment, Ticket, TicketEvent
 
     admin = _db.session.scalar(select(User).where(User.role == Role.ADMIN).order_by(User.id))
-    as_of = _db.session.scalar(select(TicketEvent.created_at).order_by(TicketEvent.created_at.desc())) + timedelta(days=1)
+    as_of = _db.session.scalar(select(TicketEvent.created_at).order_by(TicketEvent.created_at.desc())) + timedelta(
+        days=1
+    )
     reports = {
         group: resolution_report(admin, group_by=group, as_of=as_of).as_dict()
         for group in ("jurisdiction", "department", "category", "month")
@@ -66,7 +72,9 @@ def snapshot() -> dict:
     events = {
         t.number: [
             (e.action, e.from_status, e.to_status, e.note, e.actor_id, e.internal, e.created_at.isoformat())
-            for e in _db.session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id))
+            for e in _db.session.scalars(
+                select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id)
+            )
         ]
         for t in _db.session.scalars(select(Ticket).order_by(Ticket.id))
     }
@@ -87,14 +95,19 @@ def build_world():
 
     load_reference_data()
     world = f.World()
-    tickets = [world.ticket(status) for status in ("assigned", "in_progress", "awaiting_enterprise", "resolved", "closed", "withdrawn")]
+    tickets = [
+        world.ticket(status)
+        for status in ("assigned", "in_progress", "awaiting_enterprise", "resolved", "closed", "withdrawn")
+    ]
     store_attachment(world.owner, tickets[0], FileStorage(io.BytesIO(PNG), filename="红线图.png"))
     _db.session.commit()
     return tickets
 
 
 def test_a_backup_restored_into_a_fresh_database_gives_the_same_figures_events_and_files(
-    tmp_path, new_database, keep_logging  # noqa: F811
+    tmp_path,
+    new_database,
+    keep_logging,  # noqa: F811 - the fixture
 ):
     source_url, target_url = new_database(), new_database()
     archive = tmp_path / "backups" / "helpdesk.tar.gz"
@@ -132,7 +145,7 @@ def test_a_backup_restored_into_a_fresh_database_gives_the_same_figures_events_a
     assert (tmp_path / "uploads-b" / stored).read_bytes() == (tmp_path / "uploads-a" / stored).read_bytes()
 
 
-def test_restore_refuses_a_database_that_is_not_empty_and_an_altered_archive(tmp_path, new_database, keep_logging):  # noqa: F811
+def test_restore_refuses_a_database_that_is_not_empty_and_an_altered_archive(tmp_path, new_database, keep_logging):  # noqa: F811 - the fixture
     url = new_database()
     archive = tmp_path / "b.tar.gz"
     app = app_on(url, tmp_path / "uploads")

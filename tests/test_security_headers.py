@@ -84,7 +84,10 @@ def test_the_language_switch_needs_the_pages_csrf_token(db, logged_in, person, c
     db.session.refresh(person)
     assert person.locale == "en"
     page = logged_in.get("/profile").get_data(as_text=True)
-    form = re.search(r'<form method="post" action="(/language/zh_CN)"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)"', page)
+    form = re.search(
+        r'<form method="post" action="(/language/zh_CN)"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)"',
+        page,
+    )
     assert form, "the page carries the switch as a form with its token"
     response = logged_in.post(form.group(1), data={"csrf_token": form.group(2), "next": "/profile"})
     assert response.status_code == 302 and response.headers["Location"] == "/profile"

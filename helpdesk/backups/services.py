@@ -76,7 +76,11 @@ def _table_names() -> list[str]:
 
 def _counts(conn) -> dict[str, int]:
     present = set(inspect(conn).get_table_names())
-    return {name: conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one() for name in _table_names() if name in present}
+    return {
+        name: conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one()
+        for name in _table_names()
+        if name in present
+    }
 
 
 def _revision(conn) -> str | None:
@@ -127,7 +131,16 @@ def _dump_database(work: Path) -> tuple[Path, dict[str, int], str | None]:
             snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             counts, revision = _counts(conn), _revision(conn)
             result = subprocess.run(
-                [_tool("pg_dump"), "-Fc", "--no-owner", "--no-privileges", f"--snapshot={snapshot}", "-f", str(target), url],
+                [
+                    _tool("pg_dump"),
+                    "-Fc",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--snapshot={snapshot}",
+                    "-f",
+                    str(target),
+                    url,
+                ],
                 env=env,
                 capture_output=True,
                 text=True,
@@ -188,7 +201,9 @@ def verify_backup(path: str | os.PathLike) -> Manifest:
     with archive:
         try:
             data = json.load(archive.extractfile(MANIFEST))
-            manifest = Manifest(**{k: data[k] for k in ("created_at", "dialect", "revision", "counts", "files", "format")})
+            manifest = Manifest(
+                **{k: data[k] for k in ("created_at", "dialect", "revision", "counts", "files", "format")}
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise BackupError("The archive has no valid manifest.json.") from exc
         if manifest.format != FORMAT:
@@ -220,9 +235,7 @@ def restore_backup(path: str | os.PathLike) -> Manifest:
     with engine.connect() as conn:
         tables = inspect(conn).get_table_names()
     if tables:
-        raise BackupError(
-            f"The database is not empty ({len(tables)} tables): restore only into a new, empty database."
-        )
+        raise BackupError(f"The database is not empty ({len(tables)} tables): restore only into a new, empty database.")
     uploads = _upload_folder()
     if uploads.is_dir() and any(p.is_file() for p in uploads.rglob("*")):
         raise BackupError(f"The upload folder {uploads} already holds files: restore into an empty one.")
@@ -261,11 +274,18 @@ def _load_database(work: Path, manifest: Manifest) -> None:
         return
     url, env = _libpq(engine.url)
     result = subprocess.run(
-        [_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "-d", url, str(work / POSTGRES_MEMBER)],
+        [
+            _tool("pg_restore"),
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "-d",
+            url,
+            str(work / POSTGRES_MEMBER),
+        ],
         env=env,
         capture_output=True,
         text=True,
     )
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
-

@@ -86,7 +86,18 @@ def test_a_user_created_through_the_api_is_in_both_logs(client, db, admin):
 
 def test_a_user_created_on_the_command_line_is_recorded(app, db):
     result = app.test_cli_runner().invoke(
-        args=["users", "create", "--email", "cli@example.cn", "--name", "命令行", "--role", "admin", "--password", "from the shell"]
+        args=[
+            "users",
+            "create",
+            "--email",
+            "cli@example.cn",
+            "--name",
+            "命令行",
+            "--role",
+            "admin",
+            "--password",
+            "from the shell",
+        ]
     )
     assert result.exit_code == 0, result.output
     (event,) = events(db, kind="user_created", email="cli@example.cn")
@@ -96,7 +107,9 @@ def test_a_user_created_on_the_command_line_is_recorded(app, db):
 def test_role_and_scope_changes_password_resets_and_deactivation_are_recorded(client, db, admin):
     cadre = f.cadre("411602", "nr")
     headers = bearer(admin)
-    client.patch(f"/api/v1/users/{cadre.id}", json={"department_id": f.department("411602", "hrss").id}, headers=headers)
+    client.patch(
+        f"/api/v1/users/{cadre.id}", json={"department_id": f.department("411602", "hrss").id}, headers=headers
+    )
     client.patch(f"/api/v1/users/{cadre.id}", json={"password": "reset by admin 1"}, headers=headers)
     client.patch(f"/api/v1/users/{cadre.id}", json={"active": False}, headers=headers)
     client.patch(f"/api/v1/users/{cadre.id}", json={"active": True}, headers=headers)
@@ -143,18 +156,23 @@ def test_the_orm_refuses_to_change_or_delete_a_security_record(db, admin):
 
 
 @pytest.mark.postgres_only
-def test_postgresql_refuses_changes_and_young_deletes_but_lets_old_records_go(migration_app):
+def test_postgresql_refuses_changes_and_young_deletes_but_lets_old_records_go(migration_app):  # noqa: F811 - the fixture
     upgrade()
     now = datetime.now(UTC)
     with _db.engine.begin() as conn:
         young, old = (
             conn.execute(
-                text("INSERT INTO security_events (at, kind, email) VALUES (:at, 'login', 'x@example.cn') RETURNING id"),
+                text(
+                    "INSERT INTO security_events (at, kind, email) VALUES (:at, 'login', 'x@example.cn') RETURNING id"
+                ),
                 {"at": at},
             ).scalar_one()
             for at in (now - timedelta(days=179), now - timedelta(days=181))
         )
-    for statement in ("UPDATE security_events SET ip = '1.2.3.4' WHERE id = :id", "DELETE FROM security_events WHERE id = :id"):
+    for statement in (
+        "UPDATE security_events SET ip = '1.2.3.4' WHERE id = :id",
+        "DELETE FROM security_events WHERE id = :id",
+    ):
         with pytest.raises(DBAPIError, match="append-only"), _db.engine.begin() as conn:
             conn.execute(text(statement), {"id": young})
     with pytest.raises(DBAPIError, match="append-only"), _db.engine.begin() as conn:

@@ -82,7 +82,7 @@ def _insert_user(conn, email: str) -> None:
     )
 
 
-def test_the_migration_normalises_existing_emails(migration_app):
+def test_the_migration_normalises_existing_emails(migration_app):  # noqa: F811 - the fixture
     upgrade(revision="0002_report_indexes")
     with _db.engine.begin() as conn:
         _insert_user(conn, "Mixed.Case@Example.CN")
@@ -93,7 +93,7 @@ def test_the_migration_normalises_existing_emails(migration_app):
     assert emails == {"mixed.case@example.cn", "full@example.cn"}
 
 
-def test_the_migration_stops_on_collisions_and_names_them(migration_app):
+def test_the_migration_stops_on_collisions_and_names_them(migration_app):  # noqa: F811 - the fixture
     upgrade(revision="0002_report_indexes")
     with _db.engine.begin() as conn:
         _insert_user(conn, "admin@demo.cn")

@@ -49,7 +49,9 @@ def _nr():
 
 
 def api_login(client, email, password, address):
-    return client.post("/api/v1/auth/token", json={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/api/v1/auth/token", json={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
 def page_login(client, email, password, address):

@@ -175,10 +175,20 @@ def set_temporary(db, user):
 def test_admin_pages_mark_a_new_password_temporary_by_default(app, db, person):
     admin = log_in(app, person.email)
     page = admin.get("/admin/users/new", headers=EN).get_data(as_text=True)
-    assert 'name="temporary_password"' in page and "checked" in page.split('name="temporary_password"')[0][-200:] + page.split('name="temporary_password"')[1][:80]
+    assert (
+        'name="temporary_password"' in page
+        and "checked"
+        in page.split('name="temporary_password"')[0][-200:] + page.split('name="temporary_password"')[1][:80]
+    )
     created = admin.post(
         "/admin/users/new",
-        data={"email": "temp.user@example.cn", "name": "临时", "password": "first secret given", "role": "admin", "temporary_password": "y"},
+        data={
+            "email": "temp.user@example.cn",
+            "name": "临时",
+            "password": "first secret given",
+            "role": "admin",
+            "temporary_password": "y",
+        },
     )
     assert created.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "temp.user@example.cn"))
@@ -240,7 +250,9 @@ def test_the_api_sets_temporary_passwords_only_when_asked(client, db, person):
     assert not users["api.made@example.cn"].password_temporary
     assert users["api.temp@example.cn"].password_temporary
     patched = client.patch(
-        f"/api/v1/users/{created['id']}", json={"password": "a fresh api secret", "temporary_password": False}, headers=headers
+        f"/api/v1/users/{created['id']}",
+        json={"password": "a fresh api secret", "temporary_password": False},
+        headers=headers,
     )
     assert patched.status_code == 200
     db.session.refresh(users["api.temp@example.cn"])

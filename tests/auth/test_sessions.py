@@ -76,7 +76,9 @@ def test_a_copied_cookie_stops_working_after_logout(app, db, person, make_user):
     assert logged_in(thief)
     assert client.post("/logout", headers=EN).status_code == 302
     assert not logged_in(thief)
-    filing = thief.post("/tickets/new", data={"category": "land", "title": "用地指标问题", "description": "偷来的会话提交"})
+    filing = thief.post(
+        "/tickets/new", data={"category": "land", "title": "用地指标问题", "description": "偷来的会话提交"}
+    )
     assert filing.status_code == 302 and "/login" in filing.headers["Location"]
     (row,) = sessions_of(db, owner)
     assert row.ended_reason == "logout" and row.ended_at is not None
@@ -191,7 +193,9 @@ def test_a_name_or_language_change_ends_nothing(app, db, person, make_user):
     page = log_in(app, other.email)
     api = app.test_client()
     old = token_for(api, other.email)
-    api.patch(f"/api/v1/users/{other.id}", json={"name": "新名字", "locale": "en"}, headers=token_for(api, person.email))
+    api.patch(
+        f"/api/v1/users/{other.id}", json={"name": "新名字", "locale": "en"}, headers=token_for(api, person.email)
+    )
     assert logged_in(page)
     assert api.get("/api/v1/users/me", headers=old).status_code == 200
 

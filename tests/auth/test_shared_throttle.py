@@ -96,7 +96,9 @@ def test_the_five_a_minute_limit_holds_across_processes(two_servers):
 def test_the_lockout_counts_failures_seen_by_every_process(two_servers):
     (a, b), url = two_servers
     for n in range(10):  # ten addresses, so the per-address limit never trips
-        status, body, _headers = token_request((a, b)[n % 2], "lock@example.cn", "not the password", f"127.0.0.{n + 10}")
+        status, body, _headers = token_request(
+            (a, b)[n % 2], "lock@example.cn", "not the password", f"127.0.0.{n + 10}"
+        )
         assert status == 401, body
     for base in (a, b):
         status, body, headers = token_request(base, "lock@example.cn", PASSWORD, "127.0.0.99")
