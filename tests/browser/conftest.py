@@ -142,7 +142,7 @@ class Session:
         self.goto("/login")
         self.page.fill("input[name=email]", email)
         self.page.fill("input[name=password]", PASSWORD)
-        self.page.click("form [type=submit]")
+        self.page.click("main form [type=submit]")  # not the language switch in the menu
         self.page.wait_for_load_state()
         assert "/login" not in self.page.url, f"{email} could not log in"
         # The language switch is a form post with its CSRF token (hidden in the collapsed menu on a phone).
