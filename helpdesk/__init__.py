@@ -7,7 +7,7 @@ import os
 
 from flask import Flask
 
-from helpdesk.config import ROOT, ConfigError, check_production_secret, load_config
+from helpdesk.config import ROOT, ConfigError, check_production_secret, check_security_settings, load_config
 
 
 def create_app(env_name: str | None = None, **overrides) -> Flask:
@@ -18,6 +18,7 @@ def create_app(env_name: str | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     if app.config["ENV_NAME"] == "production":
         check_production_secret(app.config.get("SECRET_KEY"))
+    check_security_settings(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
@@ -79,7 +80,9 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from helpdesk.audit.cli import security_cli
     from helpdesk.auth.cli import users_cli
+    from helpdesk.backups.cli import backup_command, restore_command
     from helpdesk.seeding.cli import seed_command
     from helpdesk.tickets.cli import sla_cli
     from helpdesk.worker.cli import worker_command
@@ -88,6 +91,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(sla_cli)
     app.cli.add_command(worker_command)
+    app.cli.add_command(security_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -86,6 +86,17 @@ class Config:
     SWEEP_INTERVAL_SECONDS = _env_int("SWEEP_INTERVAL_SECONDS", 300)
     API_TOKEN_DAYS = _env_int("API_TOKEN_DAYS", 30)
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per minute")
+    # Security (docs/SECURITY.md): page sessions, account lockout, password age, the security log's retention.
+    SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 30)
+    SESSION_MAX_HOURS = _env_int("SESSION_MAX_HOURS", 12)
+    LOCKOUT_FAILURES = _env_int("LOCKOUT_FAILURES", 10)
+    LOCKOUT_WINDOW_MINUTES = _env_int("LOCKOUT_WINDOW_MINUTES", 30)
+    LOCKOUT_MINUTES = _env_int("LOCKOUT_MINUTES", 30)
+    LOGIN_COUNTERS_URL = REDIS_URL  # failed-login counters: Redis when set, the database otherwise
+    LOGIN_COUNTER_PREFIX = os.environ.get("LOGIN_COUNTER_PREFIX", "helpdesk")  # Redis keys of the failure counters
+    PASSWORD_MAX_DAYS = _env_int("PASSWORD_MAX_DAYS", 0)  # 0: passwords do not expire
+    SECURITY_LOG_RETENTION_DAYS = _env_int("SECURITY_LOG_RETENTION_DAYS", 180)
+    HSTS = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -108,6 +119,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     MAIL_SUPPRESS_SEND = True
     RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_COUNTERS_URL = None  # the database, inside each test's rolled-back transaction
 
 
 class ProductionConfig(Config):
@@ -116,6 +128,7 @@ class ProductionConfig(Config):
     MAIL_SUPPRESS_SEND = os.environ.get("MAIL_SUPPRESS_SEND", "false").lower() in ("1", "true", "yes")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS = True  # Strict-Transport-Security: the reverse proxy terminates TLS
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}
@@ -130,6 +143,19 @@ def load_config(env_name: str | None = None) -> type[Config]:
     if name not in CONFIGS:
         raise ConfigError(f"HELPDESK_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
     return CONFIGS[name]
+
+
+# 等保 2.0 asks for security audit records to be kept at least six months.
+MIN_SECURITY_LOG_RETENTION_DAYS = 180
+
+
+def check_security_settings(config) -> None:
+    """Refuse settings that would break a security promise (docs/SECURITY.md)."""
+    if int(config.get("SECURITY_LOG_RETENTION_DAYS", 0)) < MIN_SECURITY_LOG_RETENTION_DAYS:
+        raise ConfigError(f"SECURITY_LOG_RETENTION_DAYS must be at least {MIN_SECURITY_LOG_RETENTION_DAYS} (days).")
+    for name in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "LOCKOUT_FAILURES", "LOCKOUT_WINDOW_MINUTES"):
+        if int(config.get(name, 0)) < 1:
+            raise ConfigError(f"{name} must be a positive number.")
 
 
 def check_production_secret(secret: str | None) -> None:

@@ -102,3 +102,21 @@ AUDIT_ACTION_LABELS = {
     "delete": _l("Deleted"),
     "import": _l("Imported"),
 }
+
+# The security audit log (安全审计): what happened.
+SECURITY_KIND_LABELS = {
+    "login": _l("Logged in"),
+    "logout": _l("Logged out"),
+    "login_failed": _l("Failed login"),
+    "locked": _l("Account locked"),
+    "unlocked": _l("Account unlocked"),
+    "password_changed": _l("Password changed"),
+    "password_reset": _l("Password reset by an admin"),
+    "token_issued": _l("API token issued"),
+    "token_revoked": _l("API token revoked"),
+    "user_created": _l("User created"),
+    "access_changed": _l("Role or scope changed"),
+    "deactivated": _l("Deactivated"),
+    "reactivated": _l("Reactivated"),
+    "report_exported": _l("Report exported"),
+}

@@ -1,7 +1,7 @@
 """Every feature's models, imported in one place so that metadata (and Alembic) sees them all."""
 
-from helpdesk.audit.models import AdminAuditLog
-from helpdesk.auth.models import ApiToken, Role, User
+from helpdesk.audit.models import AdminAuditLog, SecurityEvent
+from helpdesk.auth.models import ApiToken, LoginFailure, Role, User, UserSession
 from helpdesk.calendar.models import HolidayOverride
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.jurisdictions.models import Category, Department, Jurisdiction, Level, RoutingRule
@@ -28,14 +28,17 @@ __all__ = [
     "JobLock",
     "Jurisdiction",
     "Level",
+    "LoginFailure",
     "Notification",
     "OutboxMessage",
     "Robot",
     "Role",
     "RoutingRule",
+    "SecurityEvent",
     "Ticket",
     "TicketCohandler",
     "TicketEvent",
     "TicketSequence",
     "User",
+    "UserSession",
 ]

@@ -8,6 +8,7 @@ from helpdesk.admin import (  # noqa: F401 - routes
     overview,
     reference,
     robots,
+    security_log,
     users,
 )
 from helpdesk.admin.blueprint import bp

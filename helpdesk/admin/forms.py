@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from helpdesk.auth.services import MIN_PASSWORD
+from helpdesk.auth.passwords import MAX_PASSWORD
 from helpdesk.enterprises.forms import optional_int
 from helpdesk.forms import BaseForm
 from helpdesk.labels import ROLE_LABELS
@@ -30,7 +30,9 @@ class UserCreateForm(BaseForm):
     email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
     mobile = StringField(_l("Mobile number (for text messages)"), validators=[Optional(), Length(max=20)])
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=100)])
-    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)])
+    # The length and the other rules are the service's (auth/passwords.py), which names the one that failed.
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=MAX_PASSWORD)])
+    temporary_password = BooleanField(_l("Temporary: the user must change it at the first login"), default=True)
     role = SelectField(_l("Role"), choices=options(ROLE_LABELS.items()), validators=[InputRequired()])
     credit_code = StringField(_l("Enterprise (credit code)"), validators=[Optional(), Length(max=40)])
     department_id = SelectField(_l("Department (cadres)"), coerce=optional_int, validators=[Optional()])
@@ -49,7 +51,8 @@ class UserEditForm(BaseForm):
 
 
 class PasswordResetForm(BaseForm):
-    password = PasswordField(_l("New password"), validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)])
+    password = PasswordField(_l("New password"), validators=[InputRequired(), Length(max=MAX_PASSWORD)])
+    temporary_password = BooleanField(_l("Temporary: the user must change it at the next login"), default=True)
     submit = SubmitField(_l("Set the password"))
 
 

@@ -1,4 +1,4 @@
-"""Admin pages: users (create, edit, reset a password, deactivate and reactivate)."""
+"""Admin pages: users (create, edit, reset a password, deactivate and reactivate, unlock)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from sqlalchemy import or_, select
 
 from helpdesk.admin.blueprint import bp, department_choices, get_or_404, jurisdiction_choices, jurisdictions
 from helpdesk.admin.forms import PasswordResetForm, UserCreateForm, UserEditForm
+from helpdesk.auth.logins import unlock_user
 from helpdesk.auth.models import Role, User
 from helpdesk.auth.services import create_user_as_admin, reset_password, set_user_active, update_user
+from helpdesk.db import utcnow
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
@@ -67,6 +69,7 @@ def user_new():
             jurisdiction_id=form.jurisdiction_id.data,
             locale=form.locale.data,
             mobile=form.mobile.data,
+            temporary_password=form.temporary_password.data,
         )
 
     return form_page(
@@ -101,6 +104,7 @@ def user_edit(user_id: int):
         user=user,
         password_form=PasswordResetForm(formdata=None),
         active_form=FlaskForm(),
+        now=utcnow(),
     )
 
 
@@ -110,7 +114,7 @@ def user_password(user_id: int):
     form = PasswordResetForm()
     outcome = save(
         form,
-        lambda: reset_password(current_user, user, form.password.data),
+        lambda: reset_password(current_user, user, form.password.data, temporary=form.temporary_password.data),
         _("The password of %(email)s has been reset.", email=user.email),
         url_for("admin.user_edit", user_id=user.id),
     )
@@ -120,7 +124,7 @@ def user_password(user_id: int):
     edit_form = UserEditForm(obj=user, formdata=None)
     edit_form.department_id.choices = department_choices()
     return render_template(
-        "admin/user_edit.html", user=user, form=edit_form, password_form=form, active_form=FlaskForm()
+        "admin/user_edit.html", user=user, form=edit_form, password_form=form, active_form=FlaskForm(), now=utcnow()
     ), status
 
 
@@ -135,6 +139,24 @@ def user_active(user_id: int):
         form,
         lambda: set_user_active(current_user, user, activate),
         message,
+        url_for("admin.user_edit", user_id=user.id),
+    )
+    if outcome.response:
+        return outcome.response
+    for error in form.form_errors + [e for f in form for e in f.errors]:
+        flash(error, "danger")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/unlock")
+def user_unlock(user_id: int):
+    """Unlock an account locked after failed logins (security-logged and audited)."""
+    user = get_or_404(User, user_id)
+    form = FlaskForm()
+    outcome = save(
+        form,
+        lambda: unlock_user(current_user, user, utcnow()),
+        _("The account of %(email)s is unlocked.", email=user.email),
         url_for("admin.user_edit", user_id=user.id),
     )
     if outcome.response:

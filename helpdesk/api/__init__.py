@@ -41,7 +41,9 @@ def _blueprints():
 
 
 # Endpoints that answer without a token (the OpenAPI document and docs are on their own blueprints).
-PUBLIC_ENDPOINTS = frozenset({"api_auth.issue_token"})
+# /users/me/password authenticates itself: a bearer token, or the email and current password of a user whose
+# temporary password gets no token.
+PUBLIC_ENDPOINTS = frozenset({"api_auth.issue_token", "api_auth.change_own_password"})
 
 
 def init_api(app: Flask) -> None:

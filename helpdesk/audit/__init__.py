@@ -1,1 +1,1 @@
-"""The admin audit log (and, later, the security audit log): append-only records of who changed what."""
+"""The admin audit log and the security audit log: append-only records of who changed or did what."""

@@ -5,15 +5,23 @@ from __future__ import annotations
 from flask import current_app, make_response, request, url_for
 from flask_smorest.error_handler import ErrorSchema
 from sqlalchemy import or_, select
-from werkzeug.exceptions import Unauthorized
 
-from helpdesk.api.auth import current_token, current_user, roles_allowed
+from helpdesk.api.auth import authenticate_request, current_token, current_user, roles_allowed
 from helpdesk.api.common import ApiBlueprint, paginate
 from helpdesk.api.openapi import errors
-from helpdesk.auth import throttle
+from helpdesk.auth.logins import (
+    LoginRefused,
+    PasswordChangeRequired,
+    Throttled,
+    change_password,
+    check_credentials,
+    must_change_password,
+    unlock_user,
+)
 from helpdesk.auth.models import Role, User
 from helpdesk.auth.schemas import (
     MeUpdateSchema,
+    PasswordChangeSchema,
     TokenRequestSchema,
     TokenSchema,
     UserCreateSchema,
@@ -23,13 +31,13 @@ from helpdesk.auth.schemas import (
     UserUpdateSchema,
 )
 from helpdesk.auth.services import (
-    authenticate,
     create_user_as_admin,
     issue_token,
     revoke_token,
     set_away,
     update_user,
 )
+from helpdesk.db import utcnow
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.errors import NotFound, error_body
 from helpdesk.extensions import db
@@ -39,7 +47,13 @@ from helpdesk.notifications.preferences import set_channels
 
 blp = ApiBlueprint("api_auth", __name__, url_prefix="/api/v1", description="Bearer tokens and users.")
 
-BAD_CREDENTIALS = "Wrong email or password."
+
+def _refusal(exc: LoginRefused):
+    """The JSON answer to a refused login (its failure already committed)."""
+    response = make_response(error_body(exc.status, exc.message), exc.status)
+    if isinstance(exc, Throttled):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @blp.route("/auth/token", methods=["POST"], endpoint="issue_token")
@@ -48,24 +62,51 @@ BAD_CREDENTIALS = "Wrong email or password."
 @blp.response(201, TokenSchema)
 @blp.alt_response(401, schema=ErrorSchema, description="Wrong email or password (the same answer for both).")
 @blp.alt_response(
-    429, schema=ErrorSchema, description="Too many failed attempts for this email from this address; see Retry-After."
+    403, schema=ErrorSchema, description="A temporary or expired password: change it first (/users/me/password)."
+)
+@blp.alt_response(
+    429,
+    schema=ErrorSchema,
+    description="Too many failed attempts for this email from this address, or the account is locked; see Retry-After.",
 )
 def issue_token_view(credentials):
     """Exchange an email and password for a bearer token."""
-    email, address = credentials["email"], request.remote_addr
-    wait = throttle.retry_after(email, address)
-    if wait is not None:
-        message = f"Too many failed logins. Try again in {wait} seconds."
-        response = make_response(error_body(429, message), 429)
-        response.headers["Retry-After"] = str(wait)
-        return response
-    user = authenticate(email, credentials["password"])
-    if user is None:
-        throttle.record_failure(email, address)
-        raise Unauthorized(BAD_CREDENTIALS)
-    raw, token = issue_token(user)
+    now = utcnow()
+    try:
+        user = check_credentials(credentials["email"], credentials["password"], address=request.remote_addr, now=now)
+        if must_change_password(user, now):
+            raise PasswordChangeRequired()
+    except LoginRefused as exc:
+        db.session.commit()  # the failure counts, and is logged
+        return _refusal(exc)
+    raw, token = issue_token(user, now)
     db.session.commit()
     return {"token": raw, "expires_at": token.expires_at}, 201
+
+
+@blp.route("/users/me/password", methods=["POST"], endpoint="change_own_password")
+@blp.doc(security=[{"bearerAuth": []}, {}])
+@blp.arguments(PasswordChangeSchema)
+@blp.response(204)
+@blp.alt_response(401, schema=ErrorSchema, description="Wrong current password, or no token and no email.")
+@blp.alt_response(429, schema=ErrorSchema, description="Too many failed attempts, or the account is locked.")
+def change_own_password(values):
+    """Change the caller's password: with a bearer token, or with `email` (a temporary password gets no
+    token). Every session and token of the user ends: get a new token with the new password."""
+    now = utcnow()
+    if values.get("email"):
+        email = values["email"]
+    else:
+        authenticate_request()
+        email = current_user().email
+    try:
+        user = check_credentials(email, values["current_password"], address=request.remote_addr, now=now)
+    except LoginRefused as exc:
+        db.session.commit()
+        return _refusal(exc)
+    change_password(user, values["current_password"], values["new_password"], now)
+    db.session.commit()
+    return current_app.response_class(status=204)
 
 
 @blp.route("/auth/token", methods=["DELETE"])
@@ -156,5 +197,19 @@ def update_user_view(values, user_id):
     if user is None:
         raise NotFound("No such user.")
     update_user(actor, user, values)
+    db.session.commit()
+    return user
+
+
+@blp.route("/users/<id:user_id>/unlock", methods=["POST"])
+@roles_allowed(Role.ADMIN, message=ADMINS_ONLY)
+@blp.response(200, UserSchema)
+def unlock_user_view(user_id):
+    """Admins: unlock an account locked after failed logins (security-logged)."""
+    actor = current_user()
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    unlock_user(actor, user, utcnow())
     db.session.commit()
     return user

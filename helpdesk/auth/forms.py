@@ -1,9 +1,10 @@
-"""Login and profile forms."""
+"""Login, password and profile forms."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from helpdesk.auth.passwords import MAX_PASSWORD
 from helpdesk.forms import BaseForm
 
 
@@ -11,6 +12,18 @@ class LoginForm(BaseForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Log in"))
+
+
+class ChangePasswordForm(BaseForm):
+    """The user's own new password; the rules are the service's (auth/passwords.py)."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_PASSWORD)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=MAX_PASSWORD)])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The two new passwords differ."))],
+    )
+    submit = SubmitField(_l("Change the password"))
 
 
 class AwayForm(BaseForm):

@@ -1,4 +1,4 @@
-"""Users of the four roles, and their API tokens (stored hashed)."""
+"""Users of the four roles, their page sessions and API tokens (both stored hashed), failed logins."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -60,14 +60,37 @@ class User(UserMixin, Base):
     # Channels beside in-app (notifications/preferences.py): email on unless switched off; SMS None = the default.
     email_notices: Mapped[bool] = mapped_column(Boolean, default=True)
     sms_notices: Mapped[bool | None] = mapped_column(Boolean)
+    # A password an admin set for someone else, to be changed at the next login (docs/SECURITY.md).
+    password_temporary: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # locked out after failed logins
 
     enterprise: Mapped[Enterprise | None] = relationship(foreign_keys=[enterprise_id])
     department: Mapped[Department | None] = relationship()
     jurisdiction: Mapped[Jurisdiction | None] = relationship()
 
+    # The raw token of the page session this object was loaded for (never stored): Flask-Login keeps it in
+    # the cookie in place of the user id (login_manager.id_attribute), so a cookie names a revocable session.
+    session_token = None
+
     @property
     def is_active(self) -> bool:  # Flask-Login: inactive users cannot log in
         return bool(self.active)
+
+    def get_session_token(self) -> str | None:
+        return self.session_token
+
+    def is_locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+    def must_change_password(self, now: datetime, max_days: int | None = None) -> bool:
+        """A temporary password, or (when PASSWORD_MAX_DAYS is set) one older than that."""
+        if self.password_temporary:
+            return True
+        if not max_days:
+            return False
+        changed = self.password_changed_at or self.created_at
+        return changed is not None and (now - changed).days >= max_days
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -101,3 +124,33 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class UserSession(Base):
+    """A page login (会话): the cookie carries a random token, only its SHA-256 is stored; ended rows stay."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_reason: Mapped[str | None] = mapped_column(String(30))  # logout, idle, expired, password, …
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship()
+
+
+class LoginFailure(Base):
+    """One failed login, the shared failure counter when REDIS_URL is unset (auth/throttle.py)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_email_at", "email", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(45))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

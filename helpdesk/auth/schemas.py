@@ -47,6 +47,9 @@ class UserSchema(ma.Schema):
     jurisdiction_id = fields.Integer(allow_none=True)
     away_until = fields.Date(allow_none=True, metadata={"description": "On leave up to and including this day."})
     created_at = fields.DateTime(required=True)
+    locked_until = fields.DateTime(
+        allow_none=True, metadata={"description": "Locked after failed logins until then (an admin can unlock)."}
+    )
 
 
 UserPageSchema = page_of(UserSchema, "UserPage")
@@ -69,12 +72,18 @@ class UserCreateSchema(ma.Schema):
     jurisdiction_id = Id(metadata={"description": "Required for a supervisor."})
     locale = fields.String(validate=validate.OneOf(LOCALES))
     mobile = fields.String(allow_none=True, validate=validate.Length(max=20), metadata=MOBILE)
+    temporary_password = fields.Boolean(
+        load_default=False, metadata={"description": "The user must change the password at its first login."}
+    )
 
 
 class UserUpdateSchema(ma.Schema):
     name = fields.String(validate=length(1, 100))
     active = Flag()
     password = fields.String(validate=validate.Length(max=1000), load_only=True, metadata=PASSWORD)
+    temporary_password = Flag(
+        metadata={"description": "With `password`: the user must change it at its next login (default false)."}
+    )
     department_id = Id()
     away_until = fields.Date(allow_none=True)
     locale = fields.String(validate=validate.OneOf(LOCALES))
@@ -90,4 +99,13 @@ class MeUpdateSchema(ma.Schema):
         fields.String(validate=validate.OneOf(CHANNELS)),
         validate=validate.Length(max=2),
         metadata={"description": "Channels beside in-app (always on): email, sms (sms needs a mobile number)."},
+    )
+
+
+class PasswordChangeSchema(ma.Schema):
+    current_password = fields.String(required=True, validate=validate.Length(max=1000), load_only=True)
+    new_password = fields.String(required=True, validate=validate.Length(max=1000), load_only=True)
+    email = fields.String(
+        validate=validate.Length(max=254),
+        metadata={"description": "Instead of a bearer token: whose password (a temporary one gets no token)."},
     )

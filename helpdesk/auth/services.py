@@ -1,4 +1,9 @@
-"""Creating users and checking credentials; the CLI, admin pages and API all call these."""
+"""Creating and changing users, passwords and tokens; the CLI, admin pages and API all call these.
+
+Every change that alters what a user may reach (a new password, deactivation, a change of role or scope)
+ends its page sessions and revokes its API tokens (auth/sessions.py: revoke_access) and is written to the
+security log (audit/services.py: record_security_event).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import functools
 import hashlib
 import re
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -15,8 +21,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from helpdesk.audit.services import record_change, snapshot
+from helpdesk.audit.models import SecurityEventKind as Kind
+from helpdesk.audit.services import record_change, record_security_event, snapshot
 from helpdesk.auth.models import ApiToken, Role, User
+from helpdesk.auth.passwords import check_new_password
+from helpdesk.auth.sessions import revoke_access
 from helpdesk.db import utcnow
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.errors import Conflict, NotAllowed, Term, ValidationFailed
@@ -35,14 +44,28 @@ LINK_LABELS = {
     "jurisdiction_id": _l("a jurisdiction"),
 }
 
+# The fields that decide what a user may see and do: a change to any of them ends its sessions and tokens.
+ACCESS_FIELDS = ("role", "department_id", "jurisdiction_id", "enterprise_id")
+
+
+def canonical_email(email: str | None) -> str:
+    """The one form an email is stored and looked up in: NFKC (a fullwidth ａ is an a), trimmed, lower case."""
+    return unicodedata.normalize("NFKC", email or "").strip().lower()
+
 
 def normalize_email(email: str) -> str:
+    """A valid email in its canonical form, or ValidationFailed."""
     try:
-        return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
+        checked = validate_email(canonical_email(email), check_deliverability=False).normalized
     except EmailNotValidError as exc:
         # email-validator explains in English; other languages get a hint of their own.
         reason = Term(str(exc), _l("check that it reads like name@example.cn"))
         raise ValidationFailed("Not a valid email address: %(reason)s", field="email", reason=reason) from exc
+    return canonical_email(checked)
+
+
+def find_user_by_email(email: str | None) -> User | None:
+    return db.session.scalar(select(User).where(User.email == canonical_email(email)))
 
 
 def normalize_mobile(mobile: str | None, user: User | None = None) -> str | None:
@@ -77,16 +100,22 @@ def create_user(
     jurisdiction_id: int | None = None,
     locale: str = "zh_CN",
     mobile: str | None = None,
+    temporary_password: bool = False,
+    actor: User | None = None,
+    now: datetime | None = None,
 ) -> User:
-    """Create a user of a role with the one link that role needs (flushes, never commits)."""
+    """Create a user of a role with the one link that role needs (flushes, never commits).
+
+    `temporary_password`: the user must change it at the first login (an admin chose it for them).
+    """
+    now = now or utcnow()
     email = normalize_email(email)
     if role not in {r.value for r in Role}:
         roles = Term.either([Term(r.value, ROLE_LABELS[r.value]) for r in Role])
         raise ValidationFailed("Role must be one of %(roles)s.", field="role", roles=roles)
     if not (name or "").strip():
         raise ValidationFailed("Name is required.", field="name")
-    if len(password or "") < MIN_PASSWORD:
-        raise ValidationFailed("Password must be at least %(n)s characters.", field="password", n=MIN_PASSWORD)
+    check_new_password(password, email)
     if locale not in ("zh_CN", "en"):
         raise ValidationFailed("Locale must be zh_CN or en.", field="locale")
     needs = {
@@ -123,9 +152,16 @@ def create_user(
         jurisdiction_id=jurisdiction_id if role == Role.SUPERVISOR else None,
         active=True,
         open_tickets=0,
+        password_temporary=bool(temporary_password),
+        password_changed_at=now,
+        created_at=now,
     )
     user.set_password(password)
     db.session.add(user)
+    db.session.flush()
+    record_security_event(
+        Kind.USER_CREATED, user=user, actor=actor, now=now, role=str(user.role), temporary=user.password_temporary
+    )
     db.session.flush()
     return user
 
@@ -139,7 +175,7 @@ def admin_only(actor: User | None) -> None:
 def create_user_as_admin(actor: User, **values) -> User:
     """Create a user of any role (see auth.services.create_user), audited."""
     admin_only(actor)
-    user = create_user(**values)
+    user = create_user(actor=actor, **values)
     record_change(actor, "user", user, "create", None)
     return user
 
@@ -149,13 +185,14 @@ def set_user_active(actor: User, user: User, active: bool) -> User:
     return update_user(actor, user, {"active": bool(active)})
 
 
-def reset_password(actor: User, user: User, password: str) -> User:
-    return update_user(actor, user, {"password": password})
+def reset_password(actor: User, user: User, password: str, temporary: bool = False) -> User:
+    """An admin sets someone's password; `temporary`: they must change it at their next login."""
+    return update_user(actor, user, {"password": password, "temporary_password": temporary})
 
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None (same answer for both mistakes)."""
-    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    user = find_user_by_email(email)
     if user is None:
         # Hash anyway: a quick "no" would tell an attacker, by its speed, which emails have an account.
         check_password_hash(_unknown_user_hash(), password or "")
@@ -170,10 +207,13 @@ def _unknown_user_hash() -> str:
     return generate_password_hash(secrets.token_hex(16))
 
 
-def update_user(actor: User, user: User, values: dict) -> User:
-    """Admin changes to a user: name, active, password, department_id, away_until, locale, mobile (audited)."""
+def update_user(actor: User, user: User, values: dict, now: datetime | None = None) -> User:
+    """Admin changes to a user: name, active, password (+ temporary_password), department_id, away_until,
+    locale, mobile (audited). A new password, deactivation or a change of role or scope ends its sessions and
+    tokens."""
     if actor.role != Role.ADMIN:
         raise NotAllowed("Only admins change other users.")
+    now = now or utcnow()
     before = snapshot(user)
     if "name" in values:
         name = (values["name"] or "").strip()
@@ -185,9 +225,12 @@ def update_user(actor: User, user: User, values: dict) -> User:
             raise ValidationFailed("You cannot deactivate yourself.", field="active")
         user.active = bool(values["active"])
     if "password" in values:
-        if len(values["password"] or "") < MIN_PASSWORD:
-            raise ValidationFailed("Password must be at least %(n)s characters.", field="password", n=MIN_PASSWORD)
+        check_new_password(values["password"], user.email)
         user.set_password(values["password"])
+        user.password_changed_at = now
+        user.password_temporary = bool(values.get("temporary_password", False))
+    elif "temporary_password" in values:
+        user.password_temporary = bool(values["temporary_password"])
     if "department_id" in values:
         if user.role != Role.CADRE:
             raise ValidationFailed("Only cadres belong to a department.", field="department_id")
@@ -203,8 +246,28 @@ def update_user(actor: User, user: User, values: dict) -> User:
     if "mobile" in values:
         user.mobile = normalize_mobile(values["mobile"], user)
     db.session.flush()
+    _record_access_changes(actor, user, before, now, password_set="password" in values)
     record_change(actor, "user", user, "update", before)
     return user
+
+
+def _record_access_changes(actor: User, user: User, before: dict, now: datetime, password_set: bool) -> None:
+    """Security-log what changed in `user`'s access, and end its sessions and tokens when that calls for it."""
+    changes = []
+    if password_set:
+        changes.append((Kind.PASSWORD_RESET, "password_reset", {"temporary": user.password_temporary}))
+    elif user.password_temporary and not before.get("password_temporary"):
+        changes.append((Kind.PASSWORD_RESET, "password_reset", {"temporary": True, "new_password": False}))
+    if before.get("active") and not user.active:
+        changes.append((Kind.DEACTIVATED, "deactivated", {}))
+    elif user.active and not before.get("active"):
+        record_security_event(Kind.REACTIVATED, user=user, actor=actor, now=now)  # revives no session or token
+    moved = {f: [before.get(f), getattr(user, f)] for f in ACCESS_FIELDS if before.get(f) != getattr(user, f)}
+    if moved:
+        changes.append((Kind.ACCESS_CHANGED, "access_changed", {"changes": moved}))
+    for kind, reason, detail in changes:
+        revoked = revoke_access(user, reason, now)
+        record_security_event(kind, user=user, actor=actor, now=now, **detail, **revoked)
 
 
 def set_away(user: User, away_until, *, by_self: bool = False) -> User:
@@ -236,6 +299,7 @@ def issue_token(user: User, now: datetime | None = None) -> tuple[str, ApiToken]
     )
     db.session.add(token)
     db.session.flush()
+    record_security_event(Kind.TOKEN_ISSUED, user=user, now=now, token_id=token.id)
     return raw, token
 
 
@@ -257,4 +321,5 @@ def revoke_token(token: ApiToken, now: datetime | None = None) -> None:
     """Revoke one token (logging out of the API); the others of the same user keep working."""
     if token.revoked_at is None:
         token.revoked_at = now or utcnow()
+        record_security_event(Kind.TOKEN_REVOKED, user=token.user, now=token.revoked_at, token_id=token.id)
     db.session.flush()

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from helpdesk.audit.services import record_change, snapshot
 from helpdesk.auth.models import Role, User
+from helpdesk.auth.services import canonical_email
 from helpdesk.enterprises.credit_code import CreditCodeError, validate_credit_code
 from helpdesk.enterprises.models import SIZES, Enterprise
 from helpdesk.errors import N_, Conflict, DomainError, NotAllowed, Term, ValidationFailed
@@ -179,7 +180,7 @@ def import_enterprises_csv(actor: User, data: bytes) -> ImportResult:
                 )
             _check_unique_code(clean["credit_code"])
             seen[clean["credit_code"]] = line
-            email = (row.get("liaison_email") or "").strip().lower()
+            email = canonical_email(row.get("liaison_email"))
             if email:
                 liaison = db.session.scalar(select(User).where(User.email == email))
                 if liaison is None or liaison.role != Role.CADRE:

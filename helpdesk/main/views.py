@@ -26,9 +26,10 @@ def index():
     return HOME_PAGES[current_user.role]()
 
 
-@bp.get("/language/<code>")
+@bp.post("/language/<code>")
 def set_language(code: str):
-    """Switch the interface language; remembered on the user when logged in."""
+    """Switch the interface language (a form post with its CSRF token: a link or an image tag on another
+    site cannot change it); remembered on the user when logged in."""
     if code in ("zh_CN", "en"):
         session["locale"] = code
         if current_user.is_authenticated:

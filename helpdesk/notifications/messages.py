@@ -23,6 +23,15 @@ MESSAGES = {
     "reopened": N_("Ticket %(number)s “%(title)s” was reopened by the enterprise: %(note)s"),
     "info_requested": N_("Ticket %(number)s “%(title)s”: the handler needs more information: %(note)s"),
     "warning": N_("Ticket %(number)s “%(title)s” is now %(colour)s."),
+    # About an account, not a ticket (notify_account).
+    "account_locked": N_(
+        "Your account was locked at %(at)s after %(failures)s failed logins; it unlocks by itself at %(until)s. "
+        "If that was not you, tell an administrator and change your password."
+    ),
+    "user_locked": N_(
+        "The account %(account)s was locked at %(at)s after %(failures)s failed logins (until %(until)s). "
+        "You can unlock it on its user page."
+    ),
 }
 SUBJECTS = {
     "assigned": N_("New ticket assigned: %(number)s"),
@@ -33,6 +42,8 @@ SUBJECTS = {
     "escalated": N_("Escalated: %(number)s"),
     "warning": N_("Deadline warnings"),
     "test": N_("Test message"),
+    "account_locked": N_("Your account has been locked"),
+    "user_locked": N_("Account locked: %(account)s"),
 }
 # What a department's or a jurisdiction's group reads (one message per event, not one per person).
 ROBOT_MESSAGES = {

@@ -7,6 +7,9 @@ from flask import Response
 from helpdesk.api.auth import current_user, roles_allowed
 from helpdesk.api.common import ApiBlueprint
 from helpdesk.api.openapi import errors
+from helpdesk.audit.models import SecurityEventKind
+from helpdesk.audit.services import record_security_event
+from helpdesk.extensions import db
 from helpdesk.reports.dashboard import build_dashboard
 from helpdesk.reports.export import report_csv, report_xlsx
 from helpdesk.reports.schemas import DashboardSchema, ReportQuerySchema, ReportSchema, ScopeQuerySchema
@@ -44,6 +47,11 @@ def resolution(args):
         response = Response(report_xlsx(report, user.locale), mimetype=XLSX)
     else:
         return report.as_dict()
+    scope = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in args.items() if v is not None}
+    record_security_event(
+        SecurityEventKind.REPORT_EXPORTED, user=user, format=output, via="api", rows=len(report.rows), **scope
+    )
+    db.session.commit()
     response.headers["Content-Disposition"] = f'attachment; filename="{_download_name(report, output)}"'
     return response
 

@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from helpdesk.audit.models import SecurityEventKind
+from helpdesk.audit.services import record_security_event
 from helpdesk.auth.models import Role, User
 from helpdesk.calendar.workdays import local_date
 from helpdesk.db import utcnow
@@ -260,6 +262,17 @@ def export(fmt: str):
         )
     except DomainError as exc:
         abort(400, description=exc.localized())
+    record_security_event(
+        SecurityEventKind.REPORT_EXPORTED,
+        user=current_user._get_current_object(),
+        now=now,
+        format=fmt,
+        via="page",
+        group_by=group_by,
+        rows=len(report.rows),
+        **filters.args(),
+    )
+    db.session.commit()
     stamp = local_date(now).isoformat()
     name = f"resolution-{group_by}-{stamp}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}

@@ -46,7 +46,7 @@ def _page(app, user, **args):
     factories.db.session.flush()
     client = app.test_client()
     assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
-    client.get("/language/en")
+    client.post("/language/en")
     return client.get("/dashboard", query_string={"period": "custom", **args}).get_data(as_text=True)
 
 

@@ -23,6 +23,7 @@ USER_FIELDS = {
     "jurisdiction_id",
     "away_until",
     "created_at",
+    "locked_until",
 }
 
 

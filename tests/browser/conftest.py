@@ -142,10 +142,13 @@ class Session:
         self.goto("/login")
         self.page.fill("input[name=email]", email)
         self.page.fill("input[name=password]", PASSWORD)
-        self.page.click("form [type=submit]")
+        self.page.click("main form [type=submit]")  # not the language switch in the menu
         self.page.wait_for_load_state()
         assert "/login" not in self.page.url, f"{email} could not log in"
-        self.goto(f"/language/{locale}")
+        # The language switch is a form post with its CSRF token (hidden in the collapsed menu on a phone).
+        token = self.page.get_attribute("form.language-switch input[name=csrf_token]", "value")
+        switched = self.page.request.post(f"{self.base}/language/{locale}", form={"csrf_token": token})
+        assert switched.ok, switched.status
 
     def goto(self, path: str):
         response = self.page.goto(self.base + path)

@@ -34,7 +34,7 @@ def login(app, db):
         client = app.test_client()
         response = client.post("/login", data={"email": user.email, "password": PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        client.get(f"/language/{locale}")  # the session's choice wins over the user's stored preference
+        client.post(f"/language/{locale}")  # the session's choice wins over the user's stored preference
         return client
 
     return make

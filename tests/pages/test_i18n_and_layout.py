@@ -80,7 +80,7 @@ def test_pages_come_in_chinese_by_default_and_switch_to_english(w, login, app):
     client = login(w.owner, "zh_CN")
     html = text(client.get("/"))
     assert "我的诉求" in html and "提交诉求" in html
-    client.get("/language/en")
+    client.post("/language/en")
     assert "My issues" in text(client.get("/"))
     assert fresh(w.owner).locale == "en"  # remembered on the user
 

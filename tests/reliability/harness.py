@@ -154,6 +154,7 @@ class Server:
             **(extra_env or {}),
         }
         env.pop("TEST_DATABASE_URL", None)
+        env.update(extra_env or {})
         # The server's log is kept for a look after a failed run (CI prints its tracebacks).
         log_dir = ROOT / "instance" / "reliability"
         log_dir.mkdir(parents=True, exist_ok=True)
