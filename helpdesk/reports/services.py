@@ -22,7 +22,7 @@ from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Category, Department
 from helpdesk.jurisdictions.queries import JurisdictionTree, jurisdiction_tree
 from helpdesk.jurisdictions.scope import supervised_scope
-from helpdesk.reports.figures import GROUPS, Counts, Report, Row, figures_from
+from helpdesk.reports.figures import GROUPS, Counts, Report, ReportScope, Row, figures_from
 from helpdesk.reports.sql import outcome_query, period_key, period_label, warning_query
 from helpdesk.tickets.models import Ticket
 
@@ -159,6 +159,8 @@ def resolution_report(
     category_obj = _check_arguments(group_by, category, date_from, date_to)
     tree = jurisdiction_tree()
     root, clauses = _scope(viewer, tree, jurisdiction_id, department_id, cadre_id)
+    cadre_id = viewer.id if viewer.role == Role.CADRE else cadre_id
+    scope = ReportScope(root, department_id, cadre_id, category, date_from, date_to)
     if category_obj is not None:
         clauses.append(Ticket.category_id == category_obj.id)
     if date_from is not None:
@@ -182,7 +184,7 @@ def resolution_report(
         setattr(counts, colour, getattr(counts, colour) + int(n))
     overall = sum(per_key.values(), Counts())
     if group_by is None:
-        return Report(target, as_of, figures_from(overall, target, weights), [], None)
+        return Report(target, as_of, figures_from(overall, target, weights), [], None, scope)
 
     if group_by == "jurisdiction":  # the board shows every child jurisdiction, quiet ones too
         children = [j.id for j in tree.children(root)] or ([root] if root is not None else [])
@@ -191,4 +193,4 @@ def resolution_report(
     labels = _labels(group_by, list(per_key), tree, english=(locale or "").startswith("en"))
     rows = [Row(labels[k][0], labels[k][1], figures_from(counts, target, weights)) for k, counts in per_key.items()]
     rows.sort(key=_sort_key)
-    return Report(target, as_of, figures_from(overall, target, weights), rows, group_by)
+    return Report(target, as_of, figures_from(overall, target, weights), rows, group_by, scope)
