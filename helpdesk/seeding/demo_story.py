@@ -49,21 +49,24 @@ class DemoStory:
         )
 
     def readme_text(self) -> str:
-        """The README's sentence about the demo's figures (tests/reports/test_demo_report.py checks it)."""
+        """The README's sentences about the demo's figures (tests/reports/test_demo_report.py checks them)."""
         low, high = _county_range(self.this_year_counties)
-        last_behind = [row.label for row in self.last_year_counties if row.figures.meets_target is False]
+        behind = [row.label for row in self.last_year_counties if row.figures.meets_target is False]
         o = self.open_now
         return (
-            f"Built on {self.built_on}, the demo holds {self.tickets:,} issues: "
-            f"{self.last_year} {_year(self.last_year_figures)} (all counties on target but "
-            f"{' and '.join(last_behind) or 'none'}), {self.this_year} so far {_year(self.this_year_figures)} "
-            f"(the counties from {low} to {high}), and open today {o['green']} green, {o['yellow']} yellow, "
-            f"{o['orange']} orange, {o['red']} red and {o['awaiting']} awaiting the enterprise."
+            f"Built on {self.built_on}, the demo holds {self.tickets:,} tickets. {self.last_year}: "
+            f"{_year(self.last_year_figures)}, every county on target but {' and '.join(behind) or 'none'} "
+            f"(where the hard cases are). {self.this_year} so far: {_year(self.this_year_figures)}, the counties "
+            f"between {low} and {high}, the last weeks' issues still open. Open today: {o['green']} green, "
+            f"{o['yellow']} yellow, {o['orange']} orange, {o['red']} red, {o['awaiting']} awaiting the enterprise."
         )
 
 
 def _year(figures: Figures) -> str:
-    return f"{figures.total} issues, {figures.completed} completed ({percent(figures.completion_rate)})"
+    return (
+        f"{figures.total} issues, {figures.completed} of {figures.eligible} completed "
+        f"({percent(figures.completion_rate)})"
+    )
 
 
 def _county_range(rows: list[Row]) -> tuple[str, str]:
