@@ -195,13 +195,13 @@ def test_the_title_names_the_filters_and_the_period(tickets, city):
     )
     title = _csv(report, "zh_CN")[0][0]
     assert title.startswith("办结率统计表 · 川汇区 · 部门：") and nr.name in title
-    assert "类别：" in title and "受理日期 2024-01-01 至 2024-12-31" in title
+    assert "类别：" in title and "提交日期 2024-01-01 至 2024-12-31" in title
     assert _csv(report, "zh_CN")[1][0] == "类别"
     english = _csv(report, "en")[0][0]
     assert "Chuanhui District · Department: " in english and "Filed 2024-01-01 to 2024-12-31" in english
     assert "Category: Land" in english
     half_open = resolution_report(city, date_from=date(2024, 6, 1), as_of=AS_OF)
-    assert "受理日期 2024-06-01 起" in _csv(half_open, "zh_CN")[0][0]
+    assert "提交日期 2024-06-01 起" in _csv(half_open, "zh_CN")[0][0]
 
 
 def test_a_cadres_file_says_whose_tickets_it_counts(tickets, db):
