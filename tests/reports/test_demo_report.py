@@ -7,8 +7,8 @@
 2024 stays Zhoukou's year (626 issues, above 99%); since then the flow has seasons, months a little above
 and a little below the target, the year so far on track (92% or more, the last weeks' issues still open),
 no county far behind, two just below the target last year, open issues of every colour, and the demo
-cadre's recent work recent. Each build files ~1,900 tickets through the engine (about 30 s of CPU on
-SQLite), so there is one test per day.
+cadre's recent work recent. Each build files ~1,900 tickets through the engine (about a minute of CPU on
+a busy shared machine, as the old 1,335-ticket demo took there), so there is one test per day.
 
 Early in a year the story cannot hold: on 2027-03-15 the year so far has about 100 issues, and the dozen
 filed in the last two weeks are open (82.7%); from about June the year so far is large enough.
