@@ -199,7 +199,7 @@ def build_people(rng: random.Random) -> World:
 def ticket_rows(world: World, count: int, now: datetime, rng: random.Random):
     """Yield `count` ticket tuples (TICKET_COLUMNS order), oldest first, filed on working days."""
     from helpdesk.calendar.services import get_calendar
-    from helpdesk.seeding.demo import FILLERS, TITLES
+    from helpdesk.seeding.demo_text import TEXTS
     from helpdesk.tickets.deadlines import initial_thresholds
 
     cal = get_calendar()
@@ -213,7 +213,9 @@ def ticket_rows(world: World, count: int, now: datetime, rng: random.Random):
     codes = list(CATEGORY_WEIGHTS)
     cats = [world.categories[c] for c in codes]
     cat_weights = list(CATEGORY_WEIGHTS.values())
-    texts = {c.id: [(TITLES[c.code][0].format(f), TITLES[c.code][1].format(f) * 3) for f in FILLERS] for c in cats}
+    texts = {
+        c.id: [(TEXTS[c.code][0].format(b), TEXTS[c.code][1].format(b) * 3) for b in TEXTS[c.code][2]] for c in cats
+    }
     thresholds: dict[tuple[int, int], object] = {}
     reasons: dict[tuple[int, int], str] = {}
     seq: dict[int, int] = defaultdict(int)
@@ -294,7 +296,7 @@ def ticket_rows(world: World, count: int, now: datetime, rng: random.Random):
         year = created.astimezone(SHANGHAI).year
         seq[year] += 1
         n = seq[year]
-        title, description = texts[category.id][rng.randrange(len(FILLERS))]
+        title, description = rng.choice(texts[category.id])
         reason_key = (category.id, department_id)
         if reason_key not in reasons:
             reasons[reason_key] = f"category {category.code} → department #{department_id} by rule"

@@ -12,6 +12,8 @@ from helpdesk.config import ROOT, ConfigError, check_production_secret, check_se
 
 def create_app(env_name: str | None = None, **overrides) -> Flask:
     """Build the app: configuration, extensions, blueprints, error handlers, commands."""
+    if not (ROOT / "templates").is_dir():  # templates/, seeds/, migrations/ sit beside the package
+        raise ConfigError(f"No templates/ in {ROOT}: run the app from a checkout or an unpacked sdist.")
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
     config = load_config(env_name)
     app.config.from_object(config)

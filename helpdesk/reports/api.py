@@ -11,13 +11,12 @@ from helpdesk.audit.models import SecurityEventKind
 from helpdesk.audit.services import record_security_event
 from helpdesk.extensions import db
 from helpdesk.reports.dashboard import build_dashboard
+from helpdesk.reports.export import XLSX_MIMETYPE as XLSX
 from helpdesk.reports.export import report_csv, report_xlsx
 from helpdesk.reports.schemas import DashboardSchema, ReportQuerySchema, ReportSchema, ScopeQuerySchema
 from helpdesk.reports.services import REPORT_ROLES, REPORTS_REFUSED, resolution_report
 
 blp = ApiBlueprint("api_reports", __name__, url_prefix="/api/v1", description="The resolution-rate tracker.")
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _download_name(report, extension: str) -> str:
@@ -25,7 +24,12 @@ def _download_name(report, extension: str) -> str:
     return f"resolution-{report.group_by or 'overall'}-{day}.{extension}"
 
 
-DESCRIPTION = "The report: JSON by default, a CSV or XLSX download with format=csv or format=xlsx."
+DESCRIPTION = (
+    "The report: JSON by default, a CSV or XLSX download with format=csv or format=xlsx. Files carry the "
+    "JSON field names and raw fractions (headers=machine, the default); headers=people gives the "
+    "dashboard's file in the caller's language: a title row, translated headers, percentages and, in "
+    "XLSX, a sheet of definitions."
+)
 
 
 @blp.route("/reports/resolution", methods=["GET"])
@@ -38,13 +42,12 @@ DESCRIPTION = "The report: JSON by default, a CSV or XLSX download with format=c
 def resolution(args):
     """Completion rate against the target for your scope: supervisors their subtree, admins all, cadres their own tickets."""
     user = current_user()
-    output = args.pop("format")
+    output, headers = args.pop("format"), args.pop("headers")
     report = resolution_report(user, locale=user.locale, **args)
-    if output == "csv":
-        response = Response(report_csv(report, user.locale), mimetype="text/csv")  # streamed: no row cap
-        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    if output == "csv":  # streamed: no row cap; Werkzeug adds "; charset=utf-8"
+        response = Response(report_csv(report, user.locale, headers=headers), mimetype="text/csv")
     elif output == "xlsx":
-        response = Response(report_xlsx(report, user.locale), mimetype=XLSX)
+        response = Response(report_xlsx(report, user.locale, headers=headers), mimetype=XLSX)
     else:
         return report.as_dict()
     scope = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in args.items() if v is not None}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_CEILING, Decimal
 
 from helpdesk.tickets.models import Status
@@ -78,6 +78,19 @@ class Row:
         return {"key": self.key, "label": self.label, **self.figures.as_dict()}
 
 
+@dataclass(frozen=True)
+class ReportScope:
+    """What a report covers, as asked: the jurisdiction subtree (None: all the viewer may see), the
+    department, cadre and category, and the filing period [date_from, date_to) — for the exports' title."""
+
+    jurisdiction_id: int | None = None
+    department_id: int | None = None
+    cadre_id: int | None = None
+    category: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
 @dataclass
 class Report:
     target: float
@@ -85,6 +98,7 @@ class Report:
     overall: Figures
     rows: list[Row]
     group_by: str | None = None
+    scope: ReportScope = field(default_factory=ReportScope)
 
     def as_dict(self) -> dict:
         return {

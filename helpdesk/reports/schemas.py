@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from helpdesk.api.common import Id
+from helpdesk.reports.export import HEADERS
 from helpdesk.reports.figures import GROUPS, WARNINGS
 from helpdesk.tickets.schemas import DATE_RANGE
 
@@ -27,6 +28,14 @@ class ScopeQuerySchema(ma.Schema):
 class ReportQuerySchema(ScopeQuerySchema):
     group_by = fields.String(validate=validate.OneOf(GROUPS))
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    headers = fields.String(
+        load_default="machine",
+        validate=validate.OneOf(HEADERS),
+        metadata={
+            "description": "With format=csv or xlsx: machine (field names, raw fractions; the default) or "
+            "people (the caller's language, percentages, a title row)."
+        },
+    )
 
 
 def _rate(description: str) -> fields.Float:

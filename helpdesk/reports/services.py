@@ -22,7 +22,7 @@ from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Category, Department
 from helpdesk.jurisdictions.queries import JurisdictionTree, jurisdiction_tree
 from helpdesk.jurisdictions.scope import supervised_scope
-from helpdesk.reports.figures import GROUPS, Counts, Report, Row, figures_from
+from helpdesk.reports.figures import GROUPS, Counts, Report, ReportScope, Row, figures_from
 from helpdesk.reports.sql import outcome_query, period_key, period_label, warning_query
 from helpdesk.tickets.models import Ticket
 
@@ -172,6 +172,8 @@ def resolution_reports(
         category_obj = _check_arguments(group_by, category, date_from, date_to)
     tree = jurisdiction_tree()
     root, clauses = _scope(viewer, tree, jurisdiction_id, department_id, cadre_id)
+    cadre_id = viewer.id if viewer.role == Role.CADRE else cadre_id
+    scope = ReportScope(root, department_id, cadre_id, category, date_from, date_to)
     if category_obj is not None:
         clauses.append(Ticket.category_id == category_obj.id)
     if date_from is not None:
@@ -202,7 +204,7 @@ def resolution_reports(
             setattr(counts, colour, getattr(counts, colour) + int(n))
 
     overall_figures = figures_from(overall, target, weights)
-    reports: dict[str | None, Report] = {None: Report(target, as_of, overall_figures, [], None)}
+    reports: dict[str | None, Report] = {None: Report(target, as_of, overall_figures, [], None, scope)}
     english = (locale or "").startswith("en")
     for group_by, groups in zip(group_bys, per_key):
         if group_by == "jurisdiction":  # the board shows every child jurisdiction, quiet ones too
@@ -212,5 +214,5 @@ def resolution_reports(
         labels = _labels(group_by, list(groups), tree, english=english)
         rows = [Row(labels[k][0], labels[k][1], figures_from(c, target, weights)) for k, c in groups.items()]
         rows.sort(key=_sort_key)
-        reports[group_by] = Report(target, as_of, overall_figures, rows, group_by)
+        reports[group_by] = Report(target, as_of, overall_figures, rows, group_by, scope)
     return reports

@@ -24,7 +24,7 @@ from helpdesk.jurisdictions.scope import Scope, supervised_scope
 from helpdesk.pages import arg_id, display_name, home_page, query_text, role_required, ui_locale
 from helpdesk.reports import charts
 from helpdesk.reports.dashboard import build_dashboard, month_start
-from helpdesk.reports.export import report_csv, report_xlsx
+from helpdesk.reports.export import XLSX_MIMETYPE, report_csv, report_xlsx
 from helpdesk.reports.figures import GROUPS
 from helpdesk.reports.map_view import MODES as MAP_MODES
 from helpdesk.reports.map_view import battle_map
@@ -277,14 +277,11 @@ def export(fmt: str):
     name = f"resolution-{group_by}-{stamp}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "csv":
-        # The report is computed already: the lines stream without needing the request any more.
-        lines = report_csv(report, ui_locale())
-        return Response(lines, mimetype="text/csv; charset=utf-8", headers=headers)
-    return Response(
-        report_xlsx(report, ui_locale()),
-        headers=headers,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+        # The report and its words are ready: the lines stream without needing the request any more.
+        # (Werkzeug adds "; charset=utf-8" to a text/ mimetype itself.)
+        lines = report_csv(report, ui_locale(), headers="people")
+        return Response(lines, mimetype="text/csv", headers=headers)
+    return Response(report_xlsx(report, ui_locale(), headers="people"), headers=headers, mimetype=XLSX_MIMETYPE)
 
 
 def export_url(fmt: str, filters: Filters, group_by: str) -> str:

@@ -1,4 +1,6 @@
-"""`flask seed [--demo]`."""
+"""`flask seed [--demo [--today YYYY-MM-DD]]`."""
+
+from datetime import datetime
 
 import click
 from flask import current_app
@@ -19,8 +21,14 @@ from helpdesk.seeding.reference import load_reference_data
     is_flag=True,
     help="With --demo under HELPDESK_ENV=production: build it anyway (its admin has a published password).",
 )
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="With --demo: build the world as of 10:00 (Asia/Shanghai) on this day instead of now "
+    "(the README's figures are of a build on 2026-12-01).",
+)
 @with_appcontext
-def seed_command(demo: bool, if_empty: bool, production_ok: bool) -> None:
+def seed_command(demo: bool, if_empty: bool, production_ok: bool, today: datetime | None) -> None:
     """Load the reference data of seeds/ (idempotent); with --demo, the demo world too."""
     if demo and current_app.config["ENV_NAME"] == "production" and not production_ok:
         raise click.ClickException(
@@ -32,6 +40,11 @@ def seed_command(demo: bool, if_empty: bool, production_ok: bool) -> None:
     click.echo(f"Reference data: {report.summary()}.")
     if demo:
         from helpdesk.seeding.demo import build_demo
+        from helpdesk.seeding.demo_flow import at
+        from helpdesk.seeding.demo_story import demo_story
 
-        summary = build_demo(only_if_empty=if_empty, progress=True)
+        now = at(today.date(), 10.0) if today else datetime.now().astimezone()
+        summary = build_demo(only_if_empty=if_empty, progress=True, now=now)
         click.echo(summary)
+        if not summary.skipped:
+            click.echo(demo_story(now).summary())

@@ -85,6 +85,25 @@ def test_xlsx_download(client, world, bearer, tickets):
     assert rows[0][:3] == ("key", "label", "total")
 
 
+def test_files_with_peoples_headers_in_the_callers_language(client, world, bearer, tickets):
+    headers = bearer(world.supervisor)
+    machine = client.get("/api/v1/reports/resolution?group_by=month&format=csv&headers=machine", headers=headers)
+    assert machine.get_data(as_text=True).lstrip("\ufeff").startswith("key,label,total")
+    chinese = client.get("/api/v1/reports/resolution?group_by=month&format=csv&headers=people", headers=headers)
+    assert chinese.headers["Content-Type"] == "text/csv; charset=utf-8"
+    lines = chinese.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("办结率统计表 · 川汇区 · 全部时间")
+    assert lines[1].startswith("月份,诉求总数,有效诉求数") and lines[2].startswith("合计,")
+    world.admin.locale = "en"
+    xlsx = client.get("/api/v1/reports/resolution?format=xlsx&headers=people", headers=bearer(world.admin))
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.get_data()))
+    assert workbook.sheetnames == ["Resolution rates", "Definitions"]
+    assert workbook.active["A1"].value.startswith("Resolution rate report · Henan Province · All time")
+    assert workbook.active["A2"].value == "Scope" and workbook.active["B2"].value == "Issues filed"
+    refused = client.get("/api/v1/reports/resolution?format=csv&headers=pretty", headers=headers)
+    assert refused.status_code == 422
+
+
 def test_a_cadre_sees_the_report_of_its_own_tickets(client, world, bearer, tickets):
     mine = client.get("/api/v1/reports/resolution", headers=bearer(world.liaison)).get_json()
     assert mine["overall"]["total"] == 3

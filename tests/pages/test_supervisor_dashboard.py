@@ -98,14 +98,33 @@ def test_csv_and_xlsx_downloads_follow_the_filters(w, login, now):
     csv = client.get("/dashboard/export.csv?group_by=category")
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
-    assert lines[0].startswith("key,label,total,eligible,completed")
-    assert any(line.startswith("land,") for line in lines)
+    # People's headers in the page's language (English here), under a title row.
+    assert lines[0].startswith("Resolution rate report · Chuanhui District · Filed ")
+    assert lines[1].startswith("Category,Issues filed,Eligible issues,Completed")
+    assert any(line.startswith("Land,1,1,1,1,100.0%") for line in lines)
     xlsx = client.get("/dashboard/export.xlsx?group_by=department&period=all")
     assert xlsx.status_code == 200 and "attachment" in xlsx.headers["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data)).active
-    assert sheet.cell(1, 1).value == "key" and sheet.max_row >= 3
+    assert sheet.cell(2, 1).value == "Department" and sheet.cell(3, 1).value == "Overall" and sheet.max_row >= 4
+    chinese = login(w.supervisor, "zh_CN").get("/dashboard/export.csv?group_by=category&period=all")
+    rows = chinese.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert rows[0].startswith("办结率统计表 · 川汇区 · 全部时间 · 数据截至 ")
+    assert rows[1].startswith("类别,诉求总数,有效诉求数,已办结") and rows[2].startswith("合计,1,1,1,1,100.0%")
     assert client.get("/dashboard/export.pdf").status_code == 404
     assert client.get("/dashboard/export.csv?period=custom&from=nonsense").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "locale, csv_label, xlsx_label", [("zh_CN", "导出 CSV", "导出 Excel"), ("en", "Export CSV", "Export Excel")]
+)
+def test_the_export_buttons_say_what_they_do(w, login, now, locale, csv_label, xlsx_label):
+    w.ticket("closed", now=now)
+    html = text(login(w.supervisor, locale).get("/dashboard?period=last_year"))
+    csv_button = re.search(r'<a [^>]*id="export-csv"[^>]*>([^<]*)</a>', html)
+    xlsx_button = re.search(r'<a [^>]*id="export-xlsx"[^>]*>([^<]*)</a>', html)
+    assert csv_button.group(1) == csv_label and xlsx_button.group(1) == xlsx_label
+    assert "/dashboard/export.csv?" in csv_button.group(0) and "period=last_year" in csv_button.group(0)
+    assert "/dashboard/export.xlsx?" in xlsx_button.group(0)
 
 
 def test_a_cadre_sees_its_own_figures_and_enterprises_are_refused(w, login, now):
