@@ -96,9 +96,7 @@ class Ticket(Base):
         CheckConstraint(f"status IN ({_in(Status)})", name="status"),
         CheckConstraint(f"priority IN ({_in(Priority)})", name="priority"),
         CheckConstraint(f"rating IS NULL OR rating IN ({_in(Rating)})", name="rating"),
-        CheckConstraint(
-            f"callback_state IS NULL OR callback_state IN ({_in(CallbackState)})", name="callback_state"
-        ),
+        CheckConstraint(f"callback_state IS NULL OR callback_state IN ({_in(CallbackState)})", name="callback_state"),
         CheckConstraint("reopen_count >= 0 AND urge_count >= 0 AND version >= 1", name="counters"),
         CheckConstraint(
             "status NOT IN ('resolved', 'closed') OR resolved_at IS NOT NULL", name="completed_has_resolved_at"
