@@ -49,7 +49,7 @@ def sample_bucket(ticket_id: int) -> int:
 def sample_bucket_sql(column) -> ColumnElement:
     """sample_bucket() as SQL (integer arithmetic, identical on SQLite and PostgreSQL)."""
     multiplier, modulus = literal_column(str(_MULTIPLIER)), literal_column(str(_MODULUS))
-    return (column * multiplier % modulus) * literal_column("100") / modulus
+    return (column * multiplier % modulus) * literal_column("100") // modulus
 
 
 def _must_call() -> ColumnElement:
