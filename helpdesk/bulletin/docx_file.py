@@ -96,7 +96,7 @@ def bulletin_docx(b: Bulletin) -> bytes:
         figures_header = [str(label) for _name, label, _kind in texts.LEAGUE]
         if b.counties:
             heading(h["counties"])
-            _table(document, [*league_header, h["county"], *figures_header], _league_rows(b.counties))
+            _table(document, [*league_header, h["division"], *figures_header], _league_rows(b.counties))
         heading(h["departments"])
         _table(document, [*league_header, h["department"], *figures_header], _league_rows(b.departments))
 

@@ -72,7 +72,7 @@ def section(number: int, heading: str, locale: str) -> str:
 def change_text(change: int | None) -> str:
     """↑2, ↓1, — (unchanged), or new (not ranked the month before)."""
     if change is None:
-        return _("new")
+        return _("new in the table")
     if change > 0:
         return f"↑{change}"
     if change < 0:
@@ -100,8 +100,6 @@ def headings() -> dict[str, str]:
         "red": _("Red tickets"),
         "common": _("Common issues of the month"),
         "sheet_summary": _("Summary"),
-        "sheet_counties": _("Counties"),
-        "sheet_departments": _("Departments"),
         "sheet_laggards": _("Laggards"),
         "sheet_red": _("Red tickets"),
         "sheet_common": _("Common issues"),
@@ -110,8 +108,9 @@ def headings() -> dict[str, str]:
         "year": _("Year to date"),
         "target": _("Target"),
         "rank": _("Rank"),
-        "change": _("Change"),
+        "change": _("Rank change"),
         "county": _("County"),
+        "division": _("County-level division"),
         "department": _("Department"),
         "jurisdiction": _("Jurisdiction"),
         "kind": _("Kind"),

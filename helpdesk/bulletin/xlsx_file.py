@@ -113,8 +113,8 @@ def bulletin_xlsx(b: Bulletin) -> bytes:
         w = _Writer(workbook)
         _summary(w, b, h)
         if b.counties:
-            _league(w, h["sheet_counties"], b.counties, h["county"], h)
-        _league(w, h["sheet_departments"], b.departments, h["department"], h)
+            _league(w, h["counties"], b.counties, h["division"], h)
+        _league(w, h["departments"], b.departments, h["department"], h)
         _laggards(w, b, h)
         _red(w, b, h)
         if b.common_issues:
