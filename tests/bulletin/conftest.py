@@ -14,6 +14,8 @@ import pytest
 from helpdesk.callbacks.services import record_callback
 from helpdesk.tickets.services import perform_action
 from tests import factories as f
+from tests.api.conftest import bearer  # noqa: F401 - a fixture of these tests too
+from tests.pages.conftest import login  # noqa: F401 - a fixture of these tests too
 
 OCTOBER, NOVEMBER = date(2025, 10, 1), date(2025, 11, 1)
 AS_OF = datetime(2025, 12, 2, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Shanghai

@@ -29,7 +29,12 @@ def _bulletin(scene, locale="zh_CN", month=NOVEMBER, viewer=None, **kwargs):
 
 def _report(scene, date_from, date_to, **kwargs):
     return resolution_report(
-        scene.w.city_supervisor, jurisdiction_id=scene.city.id, date_from=date_from, date_to=date_to, as_of=AS_OF, **kwargs
+        scene.w.city_supervisor,
+        jurisdiction_id=scene.city.id,
+        date_from=date_from,
+        date_to=date_to,
+        as_of=AS_OF,
+        **kwargs,
     )
 
 
@@ -115,7 +120,9 @@ def test_a_bad_or_future_month_is_refused(text):
 
 
 def test_the_current_month_is_so_far(scene):
-    bulletin = build_bulletin(scene.w.city_supervisor, month=date(2025, 12, 1), jurisdiction_id=scene.city.id, as_of=AS_OF)
+    bulletin = build_bulletin(
+        scene.w.city_supervisor, month=date(2025, 12, 1), jurisdiction_id=scene.city.id, as_of=AS_OF
+    )
     assert bulletin.so_far is True and bulletin.month_figures.total == 0
 
 
@@ -143,7 +150,7 @@ def test_the_workbook_reads_back_with_the_reports_figures(scene):
     assert summary.freeze_panes == "A5"
     rows = _rows(summary, first=5)
     assert len(rows) == len(HEADLINE)
-    for (name, _label, kind), (_shown, month, year, target) in zip(HEADLINE, rows):
+    for (name, _label, kind), (_shown, month, year, _target) in zip(HEADLINE, rows):
         # Excel keeps 15 significant digits: rates and scores come back equal to that precision.
         assert month == _approx(getattr(bulletin.month_figures, name)), name
         assert year == _approx(getattr(bulletin.year_figures, name)), name
@@ -169,7 +176,7 @@ def test_the_workbook_in_english(scene):
 
 
 def test_text_from_people_is_never_a_formula(scene):
-    scene.w.company.name = "=HYPERLINK(\"http://evil.example\")"
+    scene.w.company.name = '=HYPERLINK("http://evil.example")'
     book = _workbook(render_bulletin(scene.city, NOVEMBER, "xlsx", "zh_CN", as_of=AS_OF))
     cells = [cell for row in book["红色预警诉求"].iter_rows(min_row=2) for cell in row]
     assert any(cell.value == scene.w.company.name and cell.data_type == "s" for cell in cells)
@@ -189,7 +196,13 @@ def test_the_document_reads_back_with_the_reports_figures(scene):
     assert document.core_properties.title == ZH_TITLE
     assert document.paragraphs[1].text == "数据截至 2025-12-02 10:00"
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings == ["一、主要指标", "二、县区排名", "三、部门排名", "四、未达目标单位（按差距排序）", "五、红色预警诉求"]
+    assert headings == [
+        "一、主要指标",
+        "二、县区排名",
+        "三、部门排名",
+        "四、未达目标单位（按差距排序）",
+        "五、红色预警诉求",
+    ]
     headline, counties, departments, laggards, red = document.tables
     month = bulletin.month_figures
     values = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in headline.rows[1:]}
@@ -197,7 +210,10 @@ def test_the_document_reads_back_with_the_reports_figures(scene):
     assert values["受理诉求（件）"][:2] == ["4", "8"]
     assert values["回访率"][0] == percent(month.callback_rate)
     assert values["综合成绩"][0] == f"{month.score:.1f}"
-    assert [[c.text for c in row.cells[:3]] for row in counties.rows[1:]] == [["1", "↑1", "淮阳区"], ["2", "↓1", "川汇区"]]
+    assert [[c.text for c in row.cells[:3]] for row in counties.rows[1:]] == [
+        ["1", "↑1", "淮阳区"],
+        ["2", "↓1", "川汇区"],
+    ]
     assert [row.cells[2].text for row in departments.rows[1:]] == ["国家税务总局周口市淮阳区税务局", "川汇区自然资源局"]
     assert [row.cells[1].text for row in laggards.rows[1:]] == ["川汇区", "川汇区自然资源局"]
     assert {row.cells[0].text for row in red.rows[1:]} == {line.number for line in bulletin.red_tickets}

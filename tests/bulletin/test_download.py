@@ -13,8 +13,8 @@ from helpdesk.bulletin.api import DOCX, XLSX
 from helpdesk.calendar.workdays import local_date
 from helpdesk.db import utcnow
 from helpdesk.reports.dashboard import month_start
-from tests.api.conftest import assert_error_shape, bearer  # noqa: F401 - the fixture
-from tests.pages.conftest import login, text  # noqa: F401 - the fixture
+from tests.api.conftest import assert_error_shape
+from tests.pages.conftest import text
 
 API = "/api/v1/reports/bulletin"
 

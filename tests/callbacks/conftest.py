@@ -10,6 +10,8 @@ import pytest
 from helpdesk.tickets.services import perform_action
 from helpdesk.tickets.sweep import sweep
 from tests import factories as f
+from tests.api.conftest import bearer  # noqa: F401 - a fixture of these tests too
+from tests.pages.conftest import login  # noqa: F401 - a fixture of these tests too
 
 # A Tuesday of an ordinary 2025 week, 10:00 in Shanghai: the queue is read now.
 NOW = datetime(2025, 6, 10, 2, 0, tzinfo=UTC)

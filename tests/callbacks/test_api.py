@@ -9,7 +9,7 @@ import pytest
 
 from helpdesk.db import utcnow
 from helpdesk.tickets.services import perform_action
-from tests.api.conftest import assert_error_shape, bearer  # noqa: F401 - the fixture
+from tests.api.conftest import assert_error_shape
 from tests.callbacks.conftest import completed
 
 

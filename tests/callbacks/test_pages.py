@@ -8,9 +8,8 @@ import re
 import pytest
 
 from helpdesk.db import utcnow
-
 from tests.callbacks.conftest import completed
-from tests.pages.conftest import errors_beside, fresh, login, text  # noqa: F401 - login is a fixture
+from tests.pages.conftest import errors_beside, fresh, text
 
 
 def _row_form(ticket) -> str:
@@ -51,7 +50,9 @@ def test_the_queue_page_is_for_supervisors_and_admins(login, w, who):
 def test_recording_a_callback_from_the_queue(login, w, queued):
     auto_closed, _closed = queued
     client = login(w.supervisor)
-    response = _post(client, auto_closed, reached="yes", solved="yes", rating="satisfied", note="企业确认", next="/callbacks")
+    response = _post(
+        client, auto_closed, reached="yes", solved="yes", rating="satisfied", note="企业确认", next="/callbacks"
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/callbacks")
     ticket = fresh(auto_closed)
     assert ticket.callback_state == "solved" and ticket.rating == "satisfied"

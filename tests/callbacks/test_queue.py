@@ -12,7 +12,6 @@ from helpdesk.callbacks.queries import Reason, callback_queue, sample_bucket, sa
 from helpdesk.callbacks.services import record_callback
 from helpdesk.errors import NotAllowed
 from helpdesk.tickets.services import perform_action
-from tests import factories as f
 from tests.callbacks.conftest import NOW, auto_closed_by_the_sweep, completed
 
 
@@ -42,7 +41,12 @@ def test_auto_closed_tickets_come_first_then_the_others_oldest_completion_first(
     page = _queue(w.supervisor)
 
     assert _ids(page) == [auto_closed.id, newer_auto_closed.id, older_closed.id, newer_resolved.id]
-    assert [item.reason for item in page.items] == [Reason.AUTO_CLOSED, Reason.AUTO_CLOSED, Reason.SAMPLE, Reason.SAMPLE]
+    assert [item.reason for item in page.items] == [
+        Reason.AUTO_CLOSED,
+        Reason.AUTO_CLOSED,
+        Reason.SAMPLE,
+        Reason.SAMPLE,
+    ]
     assert page.total == 4 and [item.attempts for item in page.items] == [0, 0, 0, 0]
 
 
@@ -133,4 +137,3 @@ def test_sample_percent_zero_keeps_only_what_must_be_called(app, w):
         assert _ids(_queue(w.supervisor)) == [auto_closed.id]
     finally:
         app.config["CALLBACK_SAMPLE_PERCENT"] = 30
-

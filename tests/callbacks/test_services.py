@@ -22,7 +22,9 @@ from tests.callbacks.conftest import NOW, auto_closed_by_the_sweep, completed
 
 
 def _events(ticket) -> list[TicketEvent]:
-    return list(f.db.session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)))
+    return list(
+        f.db.session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id))
+    )
 
 
 def test_a_reached_solved_callback_is_recorded_with_its_internal_event(w):
@@ -31,7 +33,12 @@ def test_a_reached_solved_callback_is_recorded_with_its_internal_event(w):
 
     callback = record_callback(w.supervisor, ticket, reached=True, solved=True, note="企业确认已落实", now=NOW)
 
-    assert (callback.reached, callback.solved, callback.rating, callback.caller_id) == (True, True, None, w.supervisor.id)
+    assert (callback.reached, callback.solved, callback.rating, callback.caller_id) == (
+        True,
+        True,
+        None,
+        w.supervisor.id,
+    )
     assert callback.created_at == NOW
     assert ticket.callback_state == "solved" and ticket.status == "closed" and ticket.version > version
     event = _events(ticket)[-1]
@@ -66,7 +73,9 @@ def test_not_solved_reopens_the_ticket_with_the_callback_as_its_reason(w, status
     ticket = completed(w, status)
     open_before = f.db.session.get(type(w.liaison), w.liaison.id).open_tickets
 
-    record_callback(w.supervisor, ticket, reached=True, solved=False, rating="dissatisfied", note="水电仍未接通", now=NOW)
+    record_callback(
+        w.supervisor, ticket, reached=True, solved=False, rating="dissatisfied", note="水电仍未接通", now=NOW
+    )
 
     assert ticket.status == "in_progress" and ticket.callback_state == "unsolved"
     assert ticket.reopen_count == 1 and ticket.resolved_at is None and ticket.closed_at is None
