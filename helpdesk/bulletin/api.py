@@ -8,15 +8,21 @@ from helpdesk.api.auth import current_user, roles_allowed
 from helpdesk.api.common import ApiBlueprint
 from helpdesk.api.openapi import errors
 from helpdesk.bulletin.schemas import BulletinQuerySchema
-from helpdesk.bulletin.services import BULLETIN_REFUSED, BULLETIN_ROLES, build_bulletin, bulletin_file, parse_month
+from helpdesk.bulletin.services import (
+    BULLETIN_REFUSED,
+    BULLETIN_ROLES,
+    DOCX,
+    MIMETYPES,
+    XLSX,
+    build_bulletin,
+    bulletin_file,
+    parse_month,
+)
 from helpdesk.calendar.workdays import local_date
 from helpdesk.db import utcnow
 
 blp = ApiBlueprint("api_bulletin", __name__, url_prefix="/api/v1", description="The monthly bulletin (通报).")
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MIMETYPES = {"docx": DOCX, "xlsx": XLSX}
 DESCRIPTION = "The bulletin in your language: a DOCX document (format=docx, the default) or an XLSX workbook."
 BINARY = {"type": "string", "format": "binary"}
 

@@ -30,6 +30,9 @@ from helpdesk.tickets.queries import filter_tickets, visible_tickets, with_ticke
 BULLETIN_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 BULLETIN_REFUSED = "Bulletins are for supervisors and admins."
 FORMATS = ("docx", "xlsx")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MIMETYPES = {"docx": DOCX, "xlsx": XLSX}
 MONTH_PATTERN = r"\d{4}-(0[1-9]|1[0-2])"
 FIRST_YEAR = 2000
 RED_TICKETS = 100  # named in the notice, oldest red first

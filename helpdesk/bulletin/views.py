@@ -8,8 +8,15 @@ from flask import Blueprint, Response, abort, request
 from flask_login import current_user
 
 from helpdesk.bulletin import texts
-from helpdesk.bulletin.api import MIMETYPES
-from helpdesk.bulletin.services import BULLETIN_ROLES, FORMATS, build_bulletin, bulletin_file, month_key, parse_month
+from helpdesk.bulletin.services import (
+    BULLETIN_ROLES,
+    FORMATS,
+    MIMETYPES,
+    build_bulletin,
+    bulletin_file,
+    month_key,
+    parse_month,
+)
 from helpdesk.calendar.workdays import local_date
 from helpdesk.db import utcnow
 from helpdesk.errors import DomainError

@@ -40,7 +40,9 @@ def auto_closed(live_server):
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
-def test_a_supervisor_records_a_callback_on_a_phone_and_the_ticket_reopens(session_for, live_server, auto_closed, locale):
+def test_a_supervisor_records_a_callback_on_a_phone_and_the_ticket_reopens(
+    session_for, live_server, auto_closed, locale
+):
     _base, people, app = live_server
     number, ticket_id = auto_closed
     supervisor = session_for(people.supervisor, locale, PHONE)

@@ -9,7 +9,7 @@ import docx
 import openpyxl
 import pytest
 
-from helpdesk.bulletin.api import DOCX, XLSX
+from helpdesk.bulletin.services import DOCX, XLSX
 from helpdesk.calendar.workdays import local_date
 from helpdesk.db import utcnow
 from helpdesk.reports.dashboard import month_start

@@ -176,6 +176,15 @@ def test_figures_of_the_reports_api_carry_the_callback_rates(client, w, bearer):
         assert body["overall"]["verified_solved_rate"] == 1.0, path
 
 
+def test_the_exports_carry_the_callback_rates(client, w, bearer):
+    ticket = recent(w, "closed")
+    _post(client, bearer(w.supervisor), ticket, reached=True, solved=False, note="仍未解决")
+    response = client.get("/api/v1/reports/resolution?format=csv", headers=bearer(w.supervisor))
+    header, overall = response.get_data(as_text=True).lstrip("\ufeff").splitlines()[:2]
+    values = dict(zip(header.split(","), overall.split(",")))
+    assert values["callback_rate"] == "" and values["verified_solved_rate"] == "0.0"  # reopened: nothing completed
+
+
 def test_the_document_describes_the_callbacks_api(client):
     document = client.get("/api/v1/openapi.json").get_json()
     paths = document["paths"]
