@@ -61,6 +61,8 @@ def register_blueprints(app: Flask) -> None:
     from helpdesk.admin import bp as admin_bp
     from helpdesk.api import init_api
     from helpdesk.auth.views import bp as auth_bp
+    from helpdesk.bulletin.views import bp as bulletin_bp
+    from helpdesk.callbacks.views import bp as callbacks_bp
     from helpdesk.enterprises.views import bp as enterprises_bp
     from helpdesk.health import bp as health_bp
     from helpdesk.main.views import bp as main_bp
@@ -69,8 +71,9 @@ def register_blueprints(app: Flask) -> None:
     from helpdesk.tickets import detail  # noqa: F401 - the ticket page's routes, on the tickets blueprint
     from helpdesk.tickets.views import bp as tickets_bp
 
-    for bp in (health_bp, auth_bp, main_bp, tickets_bp, enterprises_bp, reports_bp, notifications_bp):
+    for bp in (health_bp, auth_bp, main_bp, tickets_bp, enterprises_bp, reports_bp, notifications_bp, callbacks_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(bulletin_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     init_api(app)
 

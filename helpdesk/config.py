@@ -54,6 +54,8 @@ class Config:
     SCORE_WEIGHTS = _score_weights()
     RED_AFTER_DAYS = _env_int("RED_AFTER_DAYS", 3)
     AUTO_CLOSE_DAYS = _env_int("AUTO_CLOSE_DAYS", 5)
+    CALLBACK_DAYS = _env_int("CALLBACK_DAYS", 30)  # the callback queue: tickets completed in the last N days
+    CALLBACK_SAMPLE_PERCENT = _env_int("CALLBACK_SAMPLE_PERCENT", 30)  # … of which this share of the rated ones
     DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "zh_CN")
     BABEL_DEFAULT_LOCALE = DEFAULT_LOCALE
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

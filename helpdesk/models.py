@@ -2,7 +2,9 @@
 
 from helpdesk.audit.models import AdminAuditLog, SecurityEvent
 from helpdesk.auth.models import ApiToken, LoginFailure, Role, User, UserSession
+from helpdesk.bulletin.models import BulletinRun
 from helpdesk.calendar.models import HolidayOverride
+from helpdesk.callbacks.models import Callback
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.jurisdictions.models import Category, Department, Jurisdiction, Level, RoutingRule
 from helpdesk.notifications.models import Notification, OutboxMessage, Robot
@@ -20,6 +22,8 @@ __all__ = [
     "AdminAuditLog",
     "ApiToken",
     "Attachment",
+    "BulletinRun",
+    "Callback",
     "Category",
     "Comment",
     "Department",

@@ -21,6 +21,9 @@ MESSAGES = {
     "urged": N_("Ticket %(number)s “%(title)s” has been urged by a supervisor (督办). Please act on it."),
     "resolved": N_("Ticket %(number)s “%(title)s” has been resolved. Please confirm and rate it, or reopen it."),
     "reopened": N_("Ticket %(number)s “%(title)s” was reopened by the enterprise: %(note)s"),
+    "reopened_on_callback": N_(
+        "Ticket %(number)s “%(title)s” was reopened after a callback found it not solved: %(note)s"
+    ),
     "info_requested": N_("Ticket %(number)s “%(title)s”: the handler needs more information: %(note)s"),
     "warning": N_("Ticket %(number)s “%(title)s” is now %(colour)s."),
     # About an account, not a ticket (notify_account).
@@ -38,6 +41,7 @@ SUBJECTS = {
     "urged": N_("Urged: %(number)s"),
     "resolved": N_("Resolved: %(number)s"),
     "reopened": N_("Reopened: %(number)s"),
+    "reopened_on_callback": N_("Reopened after a callback: %(number)s"),
     "info_requested": N_("Information requested: %(number)s"),
     "escalated": N_("Escalated: %(number)s"),
     "warning": N_("Deadline warnings"),

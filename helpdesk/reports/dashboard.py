@@ -176,8 +176,10 @@ def build_dashboard(
     date_to: date | None = None,
     as_of: datetime | None = None,
     locale: str | None = None,
+    department_limit: int | None = LEAGUE_DEPARTMENTS,
 ) -> Dashboard:
-    """Everything the dashboard shows for what `viewer` may see (resolution_report's rules and errors)."""
+    """Everything the dashboard shows for what `viewer` may see (resolution_report's rules and errors);
+    `department_limit` None ranks every department (the monthly bulletin)."""
     as_of = as_of or utcnow()
     root = board_root(viewer, jurisdiction_id)
     common = {"department_id": department_id, "category": category, "as_of": as_of, "locale": locale}
@@ -209,7 +211,7 @@ def build_dashboard(
         if viewer.role != Role.CADRE
         else [],
         league_jurisdictions=rank_by_score(by_jurisdiction.rows),
-        league_departments=rank_by_score(departments, LEAGUE_DEPARTMENTS),
+        league_departments=rank_by_score(departments, department_limit),
         laggards=laggards(by_jurisdiction.rows, departments),
         busiest_departments=busiest,
         trend=[TrendPoint(month, months.get(month)) for month in months_between(trend_start, trend_end)],

@@ -27,6 +27,7 @@ from helpdesk.reports.figures import WARNINGS, Figures, Report
 
 HEADERS = ("machine", "people")
 RATES = ("completion_rate", "closed_rate", "on_time_rate", "response_rate", "satisfaction_rate")
+RATES += ("callback_rate", "verified_solved_rate")  # issue 15: callbacks (回访)
 # One column per figure, in the order of the JSON document; open_by_warning spreads over five columns.
 MACHINE_COLUMNS = (
     "key",

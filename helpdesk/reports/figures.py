@@ -31,6 +31,9 @@ class Counts:
     satisfied: int = 0
     basically_satisfied: int = 0
     rated: int = 0
+    called_back: int = 0  # completed tickets with at least one callback (回访)
+    reached: int = 0  # tickets whose callback reached the company
+    verified_solved: int = 0  # … and found it really solved (真解决)
     green: int = 0
     yellow: int = 0
     orange: int = 0
@@ -61,6 +64,8 @@ class Figures:
     gap_to_target: int = 0
     meets_target: bool | None = None
     score: float | None = None
+    callback_rate: float | None = None  # called back / completed
+    verified_solved_rate: float | None = None  # really solved / reached
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -153,4 +158,6 @@ def figures_from(counts: Counts, target: float, weights: dict[str, float]) -> Fi
         # completed ≥ target × eligible exactly when no completion is missing (completed is whole).
         meets_target=None if rates["completion_rate"] is None else gap == 0,
         score=score(rates, weights),
+        callback_rate=_rate(counts.called_back, counts.completed),
+        verified_solved_rate=_rate(counts.verified_solved, counts.reached),
     )

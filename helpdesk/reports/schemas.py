@@ -61,6 +61,8 @@ class FiguresSchema(ma.Schema):
     gap_to_target = fields.Integer(required=True, metadata={"description": "Completions still needed."})
     meets_target = fields.Boolean(allow_none=True)
     score = fields.Float(allow_none=True, metadata={"description": "综合成绩, 0–100."})
+    callback_rate = _rate("completed tickets called back (回访) / completed")
+    verified_solved_rate = _rate("really solved (真解决) / reached by a callback")
 
 
 class RowSchema(FiguresSchema):

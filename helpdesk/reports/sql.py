@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, literal, 
 from helpdesk.db import UTCDateTime
 from helpdesk.extensions import db
 from helpdesk.reports.figures import EXCLUDED
-from helpdesk.tickets.models import COMPLETED_STATUSES, OPEN_STATUSES, Rating, Status, Ticket
+from helpdesk.tickets.models import COMPLETED_STATUSES, OPEN_STATUSES, CallbackState, Rating, Status, Ticket
 
 # Two queries per report. The first reads every ticket in scope, but only groups it: by the row keys,
 # status, rating and three deadline flags; conditional sums over those few groups give the counts. Several
@@ -40,17 +40,19 @@ def outcome_query(keys: list, clauses: list, as_of: datetime):
         *(key.label(f"k{i}") for i, (key, _label) in enumerate(keys)),
         Ticket.status.label("status"),
         Ticket.rating.label("rating"),
+        Ticket.callback_state.label("callback_state"),
         *(expression.label(name) for name, expression in flags.items()),
     ]
     outcomes = (
         select(*grouped, func.count().label("n"))
         .where(*clauses)
-        .group_by(*(key for key, _label in keys), Ticket.status, Ticket.rating, *flags.values())
+        .group_by(*(key for key, _label in keys), Ticket.status, Ticket.rating, Ticket.callback_state, *flags.values())
         .subquery("outcomes")
     )
     o = outcomes.c
     completed = o.status.in_([s.value for s in COMPLETED_STATUSES])
     eligible = o.status.not_in(EXCLUDED)
+    reached = o.callback_state.in_([CallbackState.SOLVED.value, CallbackState.UNSOLVED.value])
     sums = {
         "total": func.coalesce(func.sum(o.n), 0),
         "excluded": _sum_if(o.status.in_(EXCLUDED), o.n),
@@ -62,6 +64,10 @@ def outcome_query(keys: list, clauses: list, as_of: datetime):
         "satisfied": _sum_if(o.rating == Rating.SATISFIED.value, o.n),
         "basically_satisfied": _sum_if(o.rating == Rating.BASICALLY_SATISFIED.value, o.n),
         "rated": _sum_if(o.rating.is_not(None), o.n),
+        "called_back": _sum_if(and_(completed, o.callback_state.is_not(None)), o.n),
+        # A callback that found it unsolved reopened it: reached counts every status but the excluded ones.
+        "reached": _sum_if(and_(eligible, reached), o.n),
+        "verified_solved": _sum_if(and_(eligible, o.callback_state == CallbackState.SOLVED.value), o.n),
     }
     query = select(*(value.label(name) for name, value in sums.items()))
     for i, (_key, label) in enumerate(keys):

@@ -162,6 +162,14 @@ def reopen(actor: User, ticket: Ticket, p: ActionInput, now: datetime):  # 重�
     return {"reopen_count": ticket.reopen_count}
 
 
+def reopen_on_callback(actor: User, ticket: Ticket, p: ActionInput, now: datetime):  # 回访未解决，重办
+    """A callback found it not solved: back to work, resolved or closed alike."""
+    ticket.reopen_count = (ticket.reopen_count or 0) + 1
+    ticket.resolved_at = None
+    ticket.closed_at = None
+    return {"reopen_count": ticket.reopen_count}
+
+
 def urge(actor: User, ticket: Ticket, p: ActionInput, now: datetime):  # 督办
     ticket.urge_count = (ticket.urge_count or 0) + 1
     return {"urge_count": ticket.urge_count}

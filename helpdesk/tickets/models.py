@@ -71,6 +71,14 @@ class Rating(StrEnum):
     DISSATISFIED = "dissatisfied"  # 不满意
 
 
+class CallbackState(StrEnum):
+    """What the callbacks (回访) of a completed ticket found, kept on the ticket for the reports."""
+
+    UNREACHED = "unreached"  # called, nobody answered yet
+    SOLVED = "solved"  # reached: really solved (真解决)
+    UNSOLVED = "unsolved"  # reached: not solved, so it was reopened
+
+
 class Priority(StrEnum):
     NORMAL = "normal"
     URGENT = "urgent"
@@ -88,6 +96,7 @@ class Ticket(Base):
         CheckConstraint(f"status IN ({_in(Status)})", name="status"),
         CheckConstraint(f"priority IN ({_in(Priority)})", name="priority"),
         CheckConstraint(f"rating IS NULL OR rating IN ({_in(Rating)})", name="rating"),
+        CheckConstraint(f"callback_state IS NULL OR callback_state IN ({_in(CallbackState)})", name="callback_state"),
         CheckConstraint("reopen_count >= 0 AND urge_count >= 0 AND version >= 1", name="counters"),
         CheckConstraint(
             "status NOT IN ('resolved', 'closed') OR resolved_at IS NOT NULL", name="completed_has_resolved_at"
@@ -109,6 +118,7 @@ class Ticket(Base):
                 "first_response_at",
                 "due_at",
                 "resolved_at",
+                "callback_state",
             ],
         ),
         # Open tickets only: the colours of reports, lists filtered by colour, their totals (migration 0002).
@@ -173,6 +183,8 @@ class Ticket(Base):
     # before migration 0005, shown as recorded when `routing` is null.
     routing: Mapped[dict | None] = mapped_column(JSON)
     routing_reason: Mapped[str] = mapped_column(Text, default="")
+    # What the callbacks found (callbacks/services.py keeps it), so that reports need no join.
+    callback_state: Mapped[CallbackState | None] = mapped_column(enum_column(CallbackState, 10))
     # The worst colour already notified, so that the sweep tells each change once.
     notified_warning: Mapped[Colour | None] = mapped_column(enum_column(Colour, 10))
 

@@ -60,6 +60,7 @@ class Transition:
     routes: bool = False  # the handler routes the ticket and so sets the status itself
     notice: Notice | None = None
     style: str = "secondary"  # the action's button on the ticket page (Bootstrap)
+    offered: bool = True  # False: only another service takes it (a callback's reopen), never a page or the API
 
 
 P = Party
@@ -135,18 +136,25 @@ ROWS = (
         "auto_close", frozenset({S.RESOLVED}), S.CLOSED, frozenset({P.SYSTEM}), actions.auto_close,
         _l("Closed automatically"),
     ),
+    Transition(
+        "reopen_on_callback", frozenset({S.RESOLVED, S.CLOSED}), S.IN_PROGRESS, frozenset({P.SUPERVISOR, P.ADMIN}),
+        actions.reopen_on_callback, _l("Reopened after a callback"), needs_note=True,
+        note_label=_l("What is still not solved?"), notice=Notice("reopened_on_callback", TO_ASSIGNEE),
+        style="warning", offered=False,
+    ),  # 回访未解决，重办: taken by callbacks/services.py
 )
 # fmt: on
 
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in ROWS}
 
-# Actions a person may ask for through the pages or the API (auto_close belongs to the sweep).
-USER_ACTIONS = tuple(a for a, t in TRANSITIONS.items() if Party.SYSTEM not in t.who)
+# Actions a person may ask for through the pages or the API (auto_close belongs to the sweep, the callback's
+# reopen to the callback service).
+USER_ACTIONS = tuple(a for a, t in TRANSITIONS.items() if Party.SYSTEM not in t.who and t.offered)
 # Actions whose `note` must not be empty (the reason, question, answer or resolution).
 NOTE_ACTIONS = tuple(a for a in USER_ACTIONS if TRANSITIONS[a].needs_note)
 
 # What each event of the history is called: the filing, then every action.
-EVENT_LABELS = {"file": _l("Filed"), **{a: t.label for a, t in TRANSITIONS.items()}}
+EVENT_LABELS = {"file": _l("Filed"), **{a: t.label for a, t in TRANSITIONS.items()}, "callback": _l("Callback")}
 DEFAULT_NOTE_LABEL = _l("Note (optional)")
 
 

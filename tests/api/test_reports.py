@@ -25,6 +25,8 @@ FIGURES = {
     "gap_to_target",
     "meets_target",
     "score",
+    "callback_rate",
+    "verified_solved_rate",
 }
 
 

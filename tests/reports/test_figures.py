@@ -68,6 +68,8 @@ def test_empty_scope_has_null_rates(tickets, admin):
         "gap_to_target": 0,
         "meets_target": None,
         "score": None,
+        "callback_rate": None,
+        "verified_solved_rate": None,
     }
 
 

@@ -221,6 +221,7 @@ def _params(w, action):
         "urge": {},
         "extend": {"days": 3, "note": "需要省厅批复"},
         "auto_close": {},
+        "reopen_on_callback": {"note": "回访：用地指标仍未到位"},
     }[action]
 
 

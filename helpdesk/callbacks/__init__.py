@@ -1,0 +1,1 @@
+"""Callback verification (回访): supervisors call companies back to check that a resolution is real."""
