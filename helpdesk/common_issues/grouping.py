@@ -1,0 +1,119 @@
+"""Candidate groups of common issues: similar tickets from different enterprises (PRODUCT.md §11).
+
+Pairs come from an inverted index, never from all pairs: each ticket meets only the earlier tickets that
+share one of its SIGNATURE_TERMS heaviest terms, and only those pairs get an exact score. Groups are then
+built by average linkage over the sparse graph of pairs scoring at least GROUP_THRESHOLD (a missing pair
+counts 0): unlike connected components, one loose link between two problems does not chain them into one
+group. A group is kept when it spans at least `min_enterprises` distinct enterprises; its label is its
+most central title (the member with the highest total score to the others), its category the commonest.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+from helpdesk.common_issues.index import Doc
+from helpdesk.common_issues.similarity import category_factor, top_terms
+
+GROUP_THRESHOLD = 0.18
+SIGNATURE_TERMS = 16
+
+
+@dataclass(frozen=True)
+class CandidateGroup:
+    """A proposed common issue, for a supervisor to confirm."""
+
+    ticket_ids: list[Hashable]
+    enterprise_count: int
+    label: str
+    category: str | None
+
+
+def similar_pairs(
+    docs: Sequence[Doc], threshold: float = GROUP_THRESHOLD, signature_terms: int = SIGNATURE_TERMS
+) -> dict[tuple[int, int], float]:
+    """{(i, j): score} for i < j, positions in `docs`, of the pairs scoring at least `threshold`."""
+    index: dict[str, list[int]] = defaultdict(list)
+    pairs: dict[tuple[int, int], float] = {}
+    for j, doc in enumerate(docs):
+        signature = [term for term, _ in top_terms(doc.vector, signature_terms)]
+        seen: set[int] = set()
+        for term in signature:
+            seen.update(index[term])
+            index[term].append(j)
+        vector = doc.vector
+        for i in seen:
+            other = docs[i]
+            dot = sum(w * vector.get(t, 0.0) for t, w in other.vector.items())
+            value = min(1.0, dot) * category_factor(doc.category, other.category)
+            if value >= threshold:
+                pairs[(i, j)] = value
+    return pairs
+
+
+def average_linkage(n: int, pairs: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
+    """Merge clusters while the best average score between two clusters is at least `threshold`."""
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    links: dict[int, dict[int, float]] = defaultdict(dict)  # cluster → neighbour → summed score
+    for (i, j), value in pairs.items():
+        links[i][j] = links[j][i] = value
+    heap = [(-value, i, j) for (i, j), value in pairs.items()]
+    heapq.heapify(heap)
+    next_id = n
+    while heap:
+        negative, a, b = heapq.heappop(heap)
+        if a not in members or b not in members:
+            continue  # one side was merged away since this entry was pushed
+        merged = members.pop(a) + members.pop(b)
+        c, next_id = next_id, next_id + 1
+        members[c] = merged
+        sums: dict[int, float] = defaultdict(float)
+        for old in (a, b):
+            for x, value in links.pop(old, {}).items():
+                if x not in (a, b):
+                    sums[x] += value
+                    del links[x][old]
+        for x, total in sums.items():
+            links[c][x] = links[x][c] = total
+            average = total / (len(merged) * len(members[x]))
+            if average >= threshold:
+                heapq.heappush(heap, (-average, min(c, x), max(c, x)))
+    return [sorted(group) for group in members.values() if len(group) > 1]
+
+
+def candidate_groups(
+    docs: Sequence[Doc],
+    min_enterprises: int = 2,
+    threshold: float = GROUP_THRESHOLD,
+    signature_terms: int = SIGNATURE_TERMS,
+) -> list[CandidateGroup]:
+    """Groups of similar docs spanning at least `min_enterprises` enterprises, largest first."""
+    pairs = similar_pairs(docs, threshold, signature_terms)
+    groups = []
+    for positions in average_linkage(len(docs), pairs, threshold):
+        enterprises = {docs[p].enterprise_id for p in positions}
+        if len(enterprises) < min_enterprises:
+            continue
+        groups.append(_describe([docs[p] for p in positions], positions, pairs, len(enterprises)))
+    groups.sort(key=lambda g: (-g.enterprise_count, -len(g.ticket_ids), str(g.ticket_ids[0])))
+    return groups
+
+
+def _describe(members: list[Doc], positions: list[int], pairs, enterprise_count: int) -> CandidateGroup:
+    centrality = {p: 0.0 for p in positions}
+    for a in positions:
+        for b in positions:
+            if a < b and (a, b) in pairs:
+                centrality[a] += pairs[(a, b)]
+                centrality[b] += pairs[(a, b)]
+    central = max(zip(positions, members), key=lambda pm: (centrality[pm[0]], -pm[0]))[1]
+    categories = Counter(doc.category for doc in members).most_common()
+    return CandidateGroup(
+        ticket_ids=[doc.ticket_id for doc in members],
+        enterprise_count=enterprise_count,
+        label=central.title,
+        category=categories[0][0],
+    )
