@@ -1,7 +1,8 @@
 """Candidate groups of common issues: similar tickets from different enterprises (PRODUCT.md §11).
 
 Pairs come from an inverted index, never from all pairs: each ticket meets only the earlier tickets that
-share one of its SIGNATURE_TERMS heaviest terms, and only those pairs get an exact score. Groups are then
+share one of its SIGNATURE_TERMS heaviest probe terms (bigrams and words that are not common, see
+similarity.probe_terms), and only those pairs get an exact score. Groups are then
 built by average linkage over the sparse graph of pairs scoring at least GROUP_THRESHOLD (a missing pair
 counts 0): unlike connected components, one loose link between two problems does not chain them into one
 group. A group is kept when it spans at least `min_enterprises` distinct enterprises; its label is its
@@ -12,11 +13,11 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
-from helpdesk.common_issues.index import Doc
-from helpdesk.common_issues.similarity import category_factor, top_terms
+from helpdesk.common_issues.index import Doc, dot
+from helpdesk.common_issues.similarity import category_factor, document_frequencies, probe_terms
 
 GROUP_THRESHOLD = 0.18
 SIGNATURE_TERMS = 16
@@ -33,22 +34,28 @@ class CandidateGroup:
 
 
 def similar_pairs(
-    docs: Sequence[Doc], threshold: float = GROUP_THRESHOLD, signature_terms: int = SIGNATURE_TERMS
+    docs: Sequence[Doc],
+    threshold: float = GROUP_THRESHOLD,
+    signature_terms: int = SIGNATURE_TERMS,
+    df: Mapping[str, int] | None = None,
+    n_docs: int | None = None,
 ) -> dict[tuple[int, int], float]:
-    """{(i, j): score} for i < j, positions in `docs`, of the pairs scoring at least `threshold`."""
+    """{(i, j): score} for i < j, positions in `docs`, of the pairs scoring at least `threshold`.
+
+    `df` and `n_docs` are the corpus's (term_stats); without them, the docs' own stored terms stand in.
+    """
+    if df is None:
+        df, n_docs = document_frequencies(doc.vector for doc in docs), len(docs)
     index: dict[str, list[int]] = defaultdict(list)
     pairs: dict[tuple[int, int], float] = {}
     for j, doc in enumerate(docs):
-        signature = [term for term, _ in top_terms(doc.vector, signature_terms)]
         seen: set[int] = set()
-        for term in signature:
+        for term, _ in probe_terms(doc.vector, df, n_docs or len(docs), signature_terms):
             seen.update(index[term])
             index[term].append(j)
-        vector = doc.vector
         for i in seen:
             other = docs[i]
-            dot = sum(w * vector.get(t, 0.0) for t, w in other.vector.items())
-            value = min(1.0, dot) * category_factor(doc.category, other.category)
+            value = dot(doc.vector, other.vector) * category_factor(doc.category, other.category)
             if value >= threshold:
                 pairs[(i, j)] = value
     return pairs
@@ -89,9 +96,18 @@ def candidate_groups(
     min_enterprises: int = 2,
     threshold: float = GROUP_THRESHOLD,
     signature_terms: int = SIGNATURE_TERMS,
+    df: Mapping[str, int] | None = None,
+    n_docs: int | None = None,
 ) -> list[CandidateGroup]:
     """Groups of similar docs spanning at least `min_enterprises` enterprises, largest first."""
-    pairs = similar_pairs(docs, threshold, signature_terms)
+    pairs = similar_pairs(docs, threshold, signature_terms, df, n_docs)
+    return groups_from_pairs(docs, pairs, min_enterprises, threshold)
+
+
+def groups_from_pairs(
+    docs: Sequence[Doc], pairs: dict[tuple[int, int], float], min_enterprises: int = 2, threshold: float = GROUP_THRESHOLD
+) -> list[CandidateGroup]:
+    """The candidate groups of docs whose similar pairs (positions i < j → score) are already known."""
     groups = []
     for positions in average_linkage(len(docs), pairs, threshold):
         enterprises = {docs[p].enterprise_id for p in positions}

@@ -1,7 +1,9 @@
 """An in-memory inverted index of ticket vectors: the pure-Python twin of the `ticket_terms` postings.
 
-`lookup` does what the one SQL query over `ticket_terms` will do: sum weight × query weight over the
-postings of the query's heaviest terms, per ticket, then apply the category factor and keep the best.
+A lookup works in two steps, as the two SQL queries over `ticket_terms` will: sum weight × query weight over
+the postings of the query's probe terms (its heaviest bigrams that are not common) and keep the CANDIDATES
+best tickets; then score those exactly (the full dot product of the stored vectors, characters and common
+terms included) with the category factor, and keep the best.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
-from helpdesk.common_issues.similarity import QUERY_TERMS, category_factor, top_terms
+from helpdesk.common_issues.similarity import CANDIDATES, category_factor, probe_terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,12 +27,20 @@ class Doc:
     title: str = ""
 
 
-class Postings:
-    """term → [(doc position, weight)], in the order the docs were added."""
+def dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """Dot product of two unit vectors, clipped to 1 against rounding."""
+    if len(a) > len(b):
+        a, b = b, a
+    return min(1.0, sum(w * b.get(term, 0.0) for term, w in a.items()))
 
-    def __init__(self, docs: Iterable[Doc] = ()):
+
+class Postings:
+    """term → [(doc position, weight)], in the order the docs were added, with the corpus's df."""
+
+    def __init__(self, docs: Iterable[Doc], df: Mapping[str, int], n_docs: int):
         self.docs: list[Doc] = []
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self.df, self.n_docs = df, n_docs
         for doc in docs:
             self.add(doc)
 
@@ -40,6 +50,14 @@ class Postings:
         for term, weight in doc.vector.items():
             self.postings[term].append((position, weight))
 
+    def candidates(self, query: Mapping[str, float], n: int = CANDIDATES) -> list[int]:
+        """Positions of the n docs scoring best on the query's probe terms alone."""
+        sums: dict[int, float] = defaultdict(float)
+        for term, weight in probe_terms(query, self.df, self.n_docs):
+            for position, doc_weight in self.postings.get(term, ()):
+                sums[position] += weight * doc_weight
+        return heapq.nlargest(n, sums, key=sums.__getitem__)
+
     def lookup(
         self,
         query: Mapping[str, float],
@@ -47,17 +65,14 @@ class Postings:
         limit: int = 5,
         exclude: Hashable | None = None,
         min_score: float = 0.0,
-        query_terms: int = QUERY_TERMS,
     ) -> list[tuple[Doc, float]]:
         """The `limit` docs most similar to a unit query vector, best first, as (doc, score)."""
-        sums: dict[int, float] = defaultdict(float)
-        for term, weight in top_terms(query, query_terms):
-            for position, doc_weight in self.postings.get(term, ()):
-                sums[position] += weight * doc_weight
-        scored = (
-            (min(1.0, total) * category_factor(category, self.docs[position].category), position)
-            for position, total in sums.items()
-            if self.docs[position].ticket_id != exclude
-        )
-        best = heapq.nlargest(limit, (item for item in scored if item[0] > min_score))
-        return [(self.docs[position], value) for value, position in best]
+        scored = []
+        for position in self.candidates(query):
+            doc = self.docs[position]
+            if doc.ticket_id == exclude:
+                continue
+            value = dot(query, doc.vector) * category_factor(category, doc.category)
+            if value > min_score:
+                scored.append((value, position))
+        return [(self.docs[p], value) for value, p in heapq.nlargest(limit, scored)]

@@ -33,6 +33,9 @@ QUERY_TERMS = 64  # of the query, sent to the postings lookup
 OTHER_CATEGORY_FACTOR = 0.8
 MAX_NUMBER_DIGITS = 4  # longer digit runs are phone, account or ticket numbers: noise
 MAX_TERM_LENGTH = 16
+CANDIDATES = 200  # found through the probe terms, then scored exactly
+PROBE_MAX_DF_SHARE = 0.02
+PROBE_MAX_DF_FLOOR = 50
 
 # CJK unified ideographs (with extension A and the compatibility block) or runs of ASCII letters/digits.
 _TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+")
@@ -99,6 +102,19 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
         return 0.0
     norm = math.sqrt(sum(w * w for w in a.values()) * sum(w * w for w in b.values()))
     return min(1.0, dot / norm)
+
+
+def probe_terms(
+    vec: Mapping[str, float], df: Mapping[str, int], n_docs: int, n: int = QUERY_TERMS
+) -> list[tuple[str, float]]:
+    """The terms a lookup searches the postings for: the n heaviest bigrams and words that are not common.
+
+    Characters and common terms (in more than PROBE_MAX_DF_SHARE of the tickets, and more than
+    PROBE_MAX_DF_FLOOR) have the longest postings and alone rarely make two texts one problem: they still
+    count in the exact score of the candidates the probe terms found, not in finding them.
+    """
+    limit = max(PROBE_MAX_DF_SHARE * n_docs, PROBE_MAX_DF_FLOOR)
+    return [(t, w) for t, w in top_terms(vec, len(vec)) if df.get(t, 0) <= limit][:n]
 
 
 def category_factor(a: str | None, b: str | None) -> float:

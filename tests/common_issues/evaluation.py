@@ -26,24 +26,27 @@ def load_items() -> list[dict]:
     return json.loads(EVAL_SET.read_text(encoding="utf-8"))["items"]
 
 
-def build_docs(items: list[dict]) -> list[Doc]:
-    """Vectors of every item, with document frequencies from the set itself (as a new city's corpus)."""
+def build_index(items: list[dict]) -> Postings:
+    """Vectors and postings of every item, document frequencies from the set itself (as a new city's corpus)."""
     tfs = [terms(item["title"], item["description"]) for item in items]
     df = document_frequencies(tfs)
-    return [
+    docs = [
         Doc(item["id"], item["enterprise_id"], item["category"], weigh(tf, df, len(items)), item["title"])
         for item, tf in zip(items, tfs)
     ]
+    return Postings(docs, df, len(items))
 
 
-def retrieval_metrics(items: list[dict], docs: list[Doc] | None = None) -> dict[str, float]:
-    docs = docs if docs is not None else build_docs(items)
+def retrieval_metrics(items: list[dict], index: Postings | None = None) -> dict[str, float]:
+    """precision@3 and recall@5 of every grouped item's lookup (`index` may hold more docs than the items)."""
+    index = index or build_index(items)
+    by_id = {doc.ticket_id: doc for doc in index.docs}
+    docs = [by_id[item["id"]] for item in items]
     group_of = {item["id"]: item["group"] for item in items}
     size = defaultdict(int)
     for item in items:
         if item["group"]:
             size[item["group"]] += 1
-    index = Postings(docs)
     p3, p3_capped, r5 = [], [], []
     for item, doc in zip(items, docs):
         group = item["group"]
@@ -51,10 +54,10 @@ def retrieval_metrics(items: list[dict], docs: list[Doc] | None = None) -> dict[
             continue
         mates = size[group] - 1
         found = [d.ticket_id for d, _ in index.lookup(doc.vector, doc.category, limit=5, exclude=doc.ticket_id)]
-        hits3 = sum(group_of[t] == group for t in found[:3])
+        hits3 = sum(group_of.get(t) == group for t in found[:3])
         p3.append(hits3 / 3)
         p3_capped.append(hits3 / min(3, mates))
-        r5.append(sum(group_of[t] == group for t in found[:5]) / min(5, mates))
+        r5.append(sum(group_of.get(t) == group for t in found[:5]) / min(5, mates))
     return {
         "precision_at_3": sum(p3) / len(p3),
         "precision_at_3_capped": sum(p3_capped) / len(p3_capped),
@@ -62,10 +65,12 @@ def retrieval_metrics(items: list[dict], docs: list[Doc] | None = None) -> dict[
     }
 
 
-def grouping_metrics(items: list[dict], docs: list[Doc] | None = None, **options) -> dict[str, float]:
-    docs = docs if docs is not None else build_docs(items)
+def grouping_metrics(items: list[dict], index: Postings | None = None, **options) -> dict[str, float]:
+    """Pairwise precision and recall of the candidate groups of the items against their labels."""
+    index = index or build_index(items)
+    docs = index.docs
     group_of = {item["id"]: item["group"] for item in items}
-    groups = candidate_groups(docs, **options)
+    groups = candidate_groups(docs, df=index.df, n_docs=index.n_docs, **options)
     predicted = {frozenset(p) for g in groups for p in combinations(g.ticket_ids, 2)}
     labelled = defaultdict(list)
     for item in items:
