@@ -1,7 +1,7 @@
 """Quality of the common-issue similarity engine on its labelled set (tests/common_issues/eval_set.json).
 
-    python -m bench.similarity_eval            # the figures the tests hold the engine to
-    python -m bench.similarity_eval --sweep    # and the grouping threshold's precision/recall trade-off
+python -m bench.similarity_eval            # the figures the tests hold the engine to
+python -m bench.similarity_eval --sweep    # and the grouping threshold's precision/recall trade-off
 """
 
 from __future__ import annotations

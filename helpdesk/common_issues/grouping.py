@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from helpdesk.common_issues.index import Doc, dot
@@ -105,7 +105,10 @@ def candidate_groups(
 
 
 def groups_from_pairs(
-    docs: Sequence[Doc], pairs: dict[tuple[int, int], float], min_enterprises: int = 2, threshold: float = GROUP_THRESHOLD
+    docs: Sequence[Doc],
+    pairs: dict[tuple[int, int], float],
+    min_enterprises: int = 2,
+    threshold: float = GROUP_THRESHOLD,
 ) -> list[CandidateGroup]:
     """The candidate groups of docs whose similar pairs (positions i < j → score) are already known."""
     groups = []
@@ -116,6 +119,19 @@ def groups_from_pairs(
         groups.append(_describe([docs[p] for p in positions], positions, pairs, len(enterprises)))
     groups.sort(key=lambda g: (-g.enterprise_count, -len(g.ticket_ids), str(g.ticket_ids[0])))
     return groups
+
+
+def pairs_from_neighbours(
+    docs: Sequence[Doc], neighbours: Iterable[tuple[Hashable, Hashable, float]]
+) -> dict[tuple[int, int], float]:
+    """Stored (ticket_id, other_id, score) edges, both ends among `docs`, as the pairs of groups_from_pairs."""
+    position = {doc.ticket_id: p for p, doc in enumerate(docs)}
+    pairs: dict[tuple[int, int], float] = {}
+    for a, b, value in neighbours:
+        if a in position and b in position and a != b:
+            i, j = sorted((position[a], position[b]))
+            pairs[(i, j)] = max(value, pairs.get((i, j), 0.0))
+    return pairs
 
 
 def _describe(members: list[Doc], positions: list[int], pairs, enterprise_count: int) -> CandidateGroup:

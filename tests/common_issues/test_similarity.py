@@ -25,7 +25,10 @@ from helpdesk.common_issues.similarity import (
 )
 from tests.common_issues.evaluation import build_index, load_items
 
-OUTAGE = ("开发区莲花变电站频繁停电", "我公司在经开区，由莲花变电站供电，近两个月停电七次，冷库货物损失严重，请协调供电公司检修线路。")
+OUTAGE = (
+    "开发区莲花变电站频繁停电",
+    "我公司在经开区，由莲花变电站供电，近两个月停电七次，冷库货物损失严重，请协调供电公司检修线路。",
+)
 SUBSIDY = ("稳岗返还资金至今未到账", "我公司2023年度失业保险稳岗返还已审核通过并公示，人社局至今没有拨付，请督促兑现。")
 ROAD = ("港兴路修了一半停工", "港区港兴路东段停工一年多，路面坑洼，下雨成泥塘，大货车进不来，请管委会协调复工。")
 
@@ -102,8 +105,9 @@ def test_unrelated_texts_score_near_zero(corpus):
 
 def test_the_same_problem_in_other_words_scores_well_above_an_unrelated_one(corpus):
     retold = ("经开区老是断电", "开发区这边最近老是突然断电，听说是莲花变电站那条线路负荷太重，冷库一停电货就坏了。")
-    same, other = score(vector(OUTAGE, corpus), vector(retold, corpus), None, None), score(
-        vector(OUTAGE, corpus), vector(ROAD, corpus), None, None
+    same, other = (
+        score(vector(OUTAGE, corpus), vector(retold, corpus), None, None),
+        score(vector(OUTAGE, corpus), vector(ROAD, corpus), None, None),
     )
     assert same > 0.3 and same > 2 * other
 
@@ -177,9 +181,15 @@ def test_lookup_on_an_empty_index_finds_nothing():
 
 
 RETOLD = [
-    ("经开区莲花变电站频繁停电", "我公司在经开区，由莲花变电站供电，近两个月停电七次，冷库货物损失严重，请协调供电公司检修线路。"),
+    (
+        "经开区莲花变电站频繁停电",
+        "我公司在经开区，由莲花变电站供电，近两个月停电七次，冷库货物损失严重，请协调供电公司检修线路。",
+    ),
     ("开发区老是断电", "开发区这边最近老是突然停电，莲花变电站那条线路负荷太重，冷库一停电货就坏了，请供电公司检修。"),
-    ("莲花变电站供电不稳定经常停电", "我司在开发区，属莲花变电站供电，近期频繁停电，设备损坏，请协调供电公司彻底解决线路问题。"),
+    (
+        "莲花变电站供电不稳定经常停电",
+        "我司在开发区，属莲花变电站供电，近期频繁停电，设备损坏，请协调供电公司彻底解决线路问题。",
+    ),
 ]
 
 
