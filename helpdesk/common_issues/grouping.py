@@ -62,32 +62,38 @@ def similar_pairs(
 
 
 def average_linkage(n: int, pairs: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
-    """Merge clusters while the best average score between two clusters is at least `threshold`."""
+    """Merge clusters while the best average score between two clusters is at least `threshold`.
+
+    A cluster keeps the id of whichever side had more neighbours, so a merge walks the smaller side's links
+    only; heap entries made stale by a merge are recognised by their average no longer matching.
+    """
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    links: dict[int, dict[int, float]] = defaultdict(dict)  # cluster → neighbour → summed score
+    links: list[dict[int, float]] = [{} for _ in range(n)]  # cluster → neighbour → summed score
     for (i, j), value in pairs.items():
         links[i][j] = links[j][i] = value
     heap = [(-value, i, j) for (i, j), value in pairs.items()]
     heapq.heapify(heap)
-    next_id = n
     while heap:
         negative, a, b = heapq.heappop(heap)
-        if a not in members or b not in members:
-            continue  # one side was merged away since this entry was pushed
-        merged = members.pop(a) + members.pop(b)
-        c, next_id = next_id, next_id + 1
-        members[c] = merged
-        sums: dict[int, float] = defaultdict(float)
-        for old in (a, b):
-            for x, value in links.pop(old, {}).items():
-                if x not in (a, b):
-                    sums[x] += value
-                    del links[x][old]
-        for x, total in sums.items():
-            links[c][x] = links[x][c] = total
-            average = total / (len(merged) * len(members[x]))
+        total = links[a].get(b) if a in members and b in members else None
+        if total is None or total / (len(members[a]) * len(members[b])) != -negative:
+            continue  # merged away, or the clusters changed since this entry was pushed
+        if len(links[a]) < len(links[b]):
+            a, b = b, a
+        kept, gone = links[a], links[b]
+        del kept[b]
+        for x, value in gone.items():
+            if x != a:
+                other = links[x]
+                del other[b]
+                other[a] = kept[x] = kept.get(x, 0.0) + value
+        links[b] = {}
+        members[a].extend(members.pop(b))
+        size = len(members[a])
+        for x, value in kept.items():
+            average = value / (size * len(members[x]))
             if average >= threshold:
-                heapq.heappush(heap, (-average, min(c, x), max(c, x)))
+                heapq.heappush(heap, (-average, a, x))
     return [sorted(group) for group in members.values() if len(group) > 1]
 
 
