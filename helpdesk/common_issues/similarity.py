@@ -2,7 +2,7 @@
 
 Chinese has no spaces, so a ticket's text is cut into single characters and overlapping bigrams (no word
 segmenter to install or keep current; a misspelt character breaks only the n-grams that hold it). Runs are
-first split at punctuation and at function characters (的, 了, 我, 请 …) so that fewer n-grams straddle two
+first split at punctuation and at function characters (的, 了, 我, 这 …) so that fewer n-grams straddle two
 words. Runs of Latin letters and short numbers ("sc", "10kv", "2023") are whole terms. Counts are dampened
 (1 + ln tf); a title's terms count TITLE_WEIGHT times a description's, a character UNIGRAM_WEIGHT times a
 bigram (one problem told in different words still shares its characters: 停电 / 断电, 拖欠 / 欠款).
@@ -29,7 +29,7 @@ TITLE_WEIGHT = 2.0
 UNIGRAM_WEIGHT = 2.0
 NGRAM_SIZES = (1, 2)
 TOP_TERMS = 64  # per ticket, stored as postings
-QUERY_TERMS = 64  # of the query, sent to the postings lookup
+QUERY_TERMS = 64  # probe terms of a query, at most
 OTHER_CATEGORY_FACTOR = 0.8
 MAX_NUMBER_DIGITS = 4  # longer digit runs are phone, account or ticket numbers: noise
 MAX_TERM_LENGTH = 16
