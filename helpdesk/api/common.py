@@ -194,3 +194,14 @@ def paginate(query: Select, page: int, per_page: int) -> dict:
     offset = (page - 1) * per_page
     items = list(db.session.scalars(query.limit(per_page).offset(offset))) if offset < total else []
     return {"items": items, "page": page, "per_page": per_page, "total": total}
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds, so a response is dumped from the objects as they were
+    just written instead of reading them (and each of their relations) back."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

@@ -54,6 +54,18 @@ def jurisdiction_tree() -> JurisdictionTree:
     return tree
 
 
+def categories_by_code() -> dict:
+    """The categories by code (a dozen rows), read once per request like the tree."""
+    from helpdesk.jurisdictions.models import Category
+
+    found = g.get("_categories_by_code") if has_request_context() else None
+    if found is None:
+        found = {c.code: c for c in db.session.scalars(select(Category))}
+        if has_request_context():
+            g._categories_by_code = found
+    return found
+
+
 def subtree_ids(root_id: int) -> frozenset[int]:
     """The ids of a jurisdiction and every jurisdiction below it."""
     return jurisdiction_tree().subtree(root_id)

@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-
 from helpdesk.auth.models import Role, User
 from helpdesk.calendar.services import get_calendar
 from helpdesk.calendar.workdays import local_date
@@ -56,8 +54,7 @@ def assign(actor: User, ticket: Ticket, p: ActionInput, now: datetime):  # äº¤åŠ
         cadre_why="assigned_by_supervisor",
         by=actor,
     )
-    move(ticket, status=Status.ASSIGNED.value, assignee=cadre)
-    db.session.execute(update(User).where(User.id == cadre.id).values(last_assigned_at=now))
+    move(ticket, status=Status.ASSIGNED.value, assignee=cadre, assigned_at=now)
     return {"assignee_id": cadre.id, "department_id": cadre.department_id, "routing": ticket.routing}
 
 

@@ -10,7 +10,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from helpdesk.api.auth import current_user
-from helpdesk.api.common import ApiBlueprint, paginate
+from helpdesk.api.common import ApiBlueprint, commit_keeping_loaded, paginate
 from helpdesk.api.openapi import errors
 from helpdesk.auth.models import User
 from helpdesk.db import utcnow
@@ -86,7 +86,7 @@ def list_tickets(args):
 def create_ticket(values):
     """File an issue; it is routed at once (§4). Government users name the `enterprise_id` they file for."""
     ticket = file_ticket(current_user(), **values)
-    db.session.commit()
+    commit_keeping_loaded()  # no reload after the commit: the ticket and its relations are in hand
     return ticket, 201, {"Location": url_for("api_tickets.get_ticket", ticket_id=ticket.id)}
 
 

@@ -47,14 +47,18 @@ def flush() -> None:
 # -- open-ticket counters kept on cadres (routing picks the least loaded) -------------------------
 
 
-def _bump_open(user_id: int | None, delta: int) -> None:
-    if user_id is not None and delta:
+def _bump_open(user_id: int | None, delta: int, **also) -> None:
+    if user_id is not None and (delta or also):
         flush()  # the ticket's own versioned UPDATE first: a concurrent change is then a Conflict
-        db.session.execute(update(User).where(User.id == user_id).values(open_tickets=User.open_tickets + delta))
+        values = {"open_tickets": User.open_tickets + delta, **also} if delta else also
+        db.session.execute(update(User).where(User.id == user_id).values(**values))
 
 
-def move(ticket: Ticket, *, status: str | None = None, assignee: User | None | bool = False) -> None:
-    """Change status and/or assignee, keeping each cadre's open count equal to its open tickets."""
+def move(
+    ticket: Ticket, *, status: str | None = None, assignee: User | None | bool = False, assigned_at=None
+) -> None:
+    """Change status and/or assignee, keeping each cadre's open count equal to its open tickets; a new
+    assignee's `last_assigned_at` (routing's tie-break) is set in the same UPDATE."""
     old_open = ticket.status in OPEN_STATUSES
     old_assignee = ticket.assignee_id
     if status is not None:
@@ -65,7 +69,7 @@ def move(ticket: Ticket, *, status: str | None = None, assignee: User | None | b
     new_open = ticket.status in OPEN_STATUSES
     if old_assignee != ticket.assignee_id:
         _bump_open(old_assignee, -1 if old_open else 0)
-        _bump_open(ticket.assignee_id, 1 if new_open else 0)
+        _bump_open(ticket.assignee_id, 1 if new_open else 0, **({"last_assigned_at": assigned_at} if assigned_at else {}))
     elif old_open != new_open:
         _bump_open(ticket.assignee_id, 1 if new_open else -1)
 
@@ -95,9 +99,8 @@ def apply_route(ticket: Ticket, result: Route, now: datetime) -> None:
     ticket.handling_jurisdiction_id = result.department.jurisdiction_id
     ticket.handling_jurisdiction = result.department.jurisdiction
     ticket.routing = result.routing
-    move(ticket, status=Status.ASSIGNED if result.assignee else Status.SUBMITTED, assignee=result.assignee)
-    if result.assignee is not None:
-        db.session.execute(update(User).where(User.id == result.assignee.id).values(last_assigned_at=now))
+    status = Status.ASSIGNED if result.assignee else Status.SUBMITTED
+    move(ticket, status=status, assignee=result.assignee, assigned_at=now if result.assignee else None)
 
 
 def respond(ticket: Ticket, now: datetime) -> None:

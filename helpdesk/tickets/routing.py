@@ -23,14 +23,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import g, has_request_context
 from flask_babel import force_locale, gettext
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from helpdesk.auth.models import Role, User
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Category, Department, Jurisdiction, RoutingRule
-from helpdesk.jurisdictions.queries import ancestors
+from helpdesk.jurisdictions.queries import ancestors, categories_by_code
 
 TRIGGERS = ("file", "transfer", "escalation", "assignment")
 DEPARTMENT_WHYS = ("rule", "parent_rule", "default_department", "transfer", "assigned_by_supervisor")
@@ -47,10 +47,18 @@ class Route:
 def choose_department(category: Category, jurisdiction: Jurisdiction) -> tuple[Department, dict]:
     """The rule for (category, jurisdiction), else the nearest ancestor's rule, else the default department;
     with the facts of the choice (rule_id, rule_jurisdiction_id, why)."""
-    for node in ancestors(jurisdiction):
-        rule = db.session.scalar(
-            select(RoutingRule).where(RoutingRule.category_id == category.id, RoutingRule.jurisdiction_id == node.id)
+    chain = ancestors(jurisdiction)
+    # Every level's rule for the category in one statement (with its department); the nearest wins.
+    rules = {
+        rule.jurisdiction_id: rule
+        for rule in db.session.scalars(
+            select(RoutingRule)
+            .options(joinedload(RoutingRule.department))
+            .where(RoutingRule.category_id == category.id, RoutingRule.jurisdiction_id.in_([n.id for n in chain]))
         )
+    }
+    for node in chain:
+        rule = rules.get(node.id)
         if rule is not None:
             here = node.id == jurisdiction.id
             return rule.department, {
@@ -168,13 +176,8 @@ def _name(model, object_id, locale: str) -> str:
 
 
 def _category_name(code: str | None, locale: str) -> str:
-    # The thirteen categories, read once per request: a page of 100 tickets in the API describes 100 routings.
-    by_code = g.get("_categories_by_code") if has_request_context() else None
-    if by_code is None:
-        by_code = {c.code: c for c in db.session.scalars(select(Category))}
-        if has_request_context():
-            g._categories_by_code = by_code
-    found = by_code.get(code or "")
+    # The categories, read once per request: a page of 100 tickets in the API describes 100 routings.
+    found = categories_by_code().get(code or "")
     return found.display_name(locale) if found is not None else (code or "—")
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from helpdesk.auth.models import Role, User
 from helpdesk.calendar.services import get_calendar
@@ -21,8 +22,8 @@ from helpdesk.enterprises.models import Enterprise
 from helpdesk.enterprises.queries import enterprise_visibility
 from helpdesk.errors import NotAllowed, ValidationFailed
 from helpdesk.extensions import db
-from helpdesk.jurisdictions.models import Category, Jurisdiction
-from helpdesk.jurisdictions.queries import ticket_prefix
+from helpdesk.jurisdictions.models import Jurisdiction
+from helpdesk.jurisdictions.queries import categories_by_code, jurisdiction_tree, ticket_prefix
 from helpdesk.jurisdictions.scope import supervised_scope
 from helpdesk.notifications.services import notify
 from helpdesk.tickets import deadlines
@@ -64,12 +65,15 @@ def file_ticket(
         enterprise_id = actor.enterprise_id
     elif enterprise_id is None:
         raise ValidationFailed("Name the enterprise you file for.", field="enterprise_id")
+    jurisdiction_tree()  # the tree in the session: the county and its ancestors need no statement of their own
     enterprise = db.session.scalar(
-        select(Enterprise).where(Enterprise.id == enterprise_id, enterprise_visibility(actor))
+        select(Enterprise)
+        .options(joinedload(Enterprise.liaison))
+        .where(Enterprise.id == enterprise_id, enterprise_visibility(actor))
     )
     if enterprise is None:
         raise ValidationFailed("No such enterprise among those you can see.", field="enterprise_id")
-    category_obj = db.session.scalar(select(Category).where(Category.code == category))
+    category_obj = categories_by_code().get(category)
     if category_obj is None:
         raise ValidationFailed("Unknown category %(code)r.", field="category", code=category)
     title = check_length(title, "title", TITLE_LENGTH)
@@ -110,9 +114,9 @@ def file_ticket(
         reopen_count=0,
         urge_count=0,
     )
-    db.session.add(ticket)
-    flush()
+    # Routed before it is written: the INSERT carries the department and cadre (no UPDATE after it).
     result = route(category_obj, county, enterprise.liaison, local_date(now))
+    db.session.add(ticket)
     apply_route(ticket, result, now)
     record(
         ticket,
