@@ -86,6 +86,10 @@ class Config:
     OUTBOX_RETRY_MAX_SECONDS = _env_float("OUTBOX_RETRY_MAX_SECONDS", 3600)
     WORKER_POLL_SECONDS = _env_float("WORKER_POLL_SECONDS", 2)
     SWEEP_INTERVAL_SECONDS = _env_int("SWEEP_INTERVAL_SECONDS", 300)
+    # How often the worker asks whether a monthly bulletin is due (it goes out once, on the first working day).
+    BULLETIN_INTERVAL_SECONDS = _env_int("BULLETIN_INTERVAL_SECONDS", 3600)
+    # The address people open the helpdesk at, for links in messages (the bulletin's link in the groups).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://localhost:5000")
     API_TOKEN_DAYS = _env_int("API_TOKEN_DAYS", 30)
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per minute")
     # Security (docs/SECURITY.md): page sessions, account lockout, password age, the security log's retention.

@@ -26,6 +26,8 @@ MESSAGES = {
     ),
     "info_requested": N_("Ticket %(number)s “%(title)s”: the handler needs more information: %(note)s"),
     "warning": N_("Ticket %(number)s “%(title)s” is now %(colour)s."),
+    # Neither a ticket nor an account: the monthly bulletin (bulletin/sending.py).
+    "bulletin": N_("%(title)s has been published: it was emailed to you and can be downloaded from the dashboard."),
     # About an account, not a ticket (notify_account).
     "account_locked": N_(
         "Your account was locked at %(at)s after %(failures)s failed logins; it unlocks by itself at %(until)s. "

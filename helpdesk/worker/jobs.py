@@ -41,7 +41,16 @@ def _sweep(now: datetime) -> str:
     return sweep(now).summary()
 
 
-JOBS = (Job("sla_sweep", "SWEEP_INTERVAL_SECONDS", _sweep),)
+def _bulletins(now: datetime) -> str:
+    from helpdesk.bulletin.sending import send_due_bulletins
+
+    return send_due_bulletins(now)
+
+
+JOBS = (
+    Job("sla_sweep", "SWEEP_INTERVAL_SECONDS", _sweep),
+    Job("monthly_bulletin", "BULLETIN_INTERVAL_SECONDS", _bulletins),
+)
 
 
 def _ensure_row(name: str) -> None:

@@ -15,6 +15,7 @@ from helpdesk.callbacks.services import record_callback
 from helpdesk.tickets.services import perform_action
 from tests import factories as f
 from tests.api.conftest import bearer  # noqa: F401 - a fixture of these tests too
+from tests.notifications.conftest import deliver, mail_to, smtp_sink, webhooks  # noqa: F401 - the sending's fixtures
 from tests.pages.conftest import login  # noqa: F401 - a fixture of these tests too
 
 OCTOBER, NOVEMBER = date(2025, 10, 1), date(2025, 11, 1)

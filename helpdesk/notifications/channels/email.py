@@ -7,6 +7,7 @@ a message sent twice after a worker crash carries the same id (mail clients and 
 
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
 from email.message import EmailMessage
@@ -60,6 +61,11 @@ class EmailSender:
         domain = self.sender.rpartition("@")[2] or "localhost"
         message["Message-ID"] = f"<{delivery.key}@{domain}>"
         message.set_content(delivery.body)
+        for attachment in delivery.payload.get("attachments") or ():
+            maintype, _, subtype = attachment["content_type"].partition("/")
+            message.add_attachment(
+                base64.b64decode(attachment["data"]), maintype=maintype, subtype=subtype, filename=attachment["filename"]
+            )
         return message
 
     def send(self, delivery: Delivery) -> str | None:
