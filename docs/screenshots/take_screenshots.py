@@ -22,20 +22,19 @@ sys.path.insert(0, str(OUT.parent.parent))  # the repository, for the demo login
 from helpdesk.seeding.demo import DEMO_LOGINS, DEMO_PASSWORD  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+        "--disable-sync", "--no-first-run", "--lang=zh-CN"]
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 860}
 
 
-def session(browser, base: str, email: str, viewport: dict, locale: str = "zh_CN"):
+def session(browser, base: str, email: str, viewport: dict):
     context = browser.new_context(viewport=viewport, locale="zh-CN", device_scale_factor=1)
     page = context.new_page()
     page.goto(f"{base}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("form [type=submit]")
-    page.wait_for_load_state()
-    page.goto(f"{base}/language/{locale}")
+    page.wait_for_load_state()  # the demo's people read Chinese (but the province supervisor)
     return context, page
 
 
