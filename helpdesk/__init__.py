@@ -88,6 +88,7 @@ def register_commands(app: Flask) -> None:
     from helpdesk.audit.cli import security_cli
     from helpdesk.auth.cli import users_cli
     from helpdesk.backups.cli import backup_command, restore_command
+    from helpdesk.common_issues.cli import similarity_cli
     from helpdesk.seeding.cli import seed_command
     from helpdesk.tickets.cli import sla_cli
     from helpdesk.worker.cli import worker_command
@@ -99,6 +100,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(security_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(similarity_cli)
 
 
 def register_security_headers(app: Flask) -> None:

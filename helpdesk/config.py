@@ -86,6 +86,8 @@ class Config:
     OUTBOX_RETRY_MAX_SECONDS = _env_float("OUTBOX_RETRY_MAX_SECONDS", 3600)
     WORKER_POLL_SECONDS = _env_float("WORKER_POLL_SECONDS", 2)
     SWEEP_INTERVAL_SECONDS = _env_int("SWEEP_INTERVAL_SECONDS", 300)
+    # The similarity index (common issues): a batch of new tickets every so often, off the filing request.
+    SIMILARITY_INTERVAL_SECONDS = _env_int("SIMILARITY_INTERVAL_SECONDS", 10)
     API_TOKEN_DAYS = _env_int("API_TOKEN_DAYS", 30)
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per minute")
     # Security (docs/SECURITY.md): page sessions, account lockout, password age, the security log's retention.

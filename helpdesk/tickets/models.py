@@ -142,6 +142,13 @@ class Ticket(Base):
             postgresql_where=text("status IN ('submitted', 'assigned', 'in_progress', 'awaiting_enterprise')"),
             sqlite_where=text("status IN ('submitted', 'assigned', 'in_progress', 'awaiting_enterprise')"),
         ),
+        # The tickets the similarity index has not taken in yet: a few rows, whatever the size of the table.
+        Index(
+            "ix_tickets_unindexed",
+            "id",
+            postgresql_where=text("similarity_indexed_at IS NULL"),
+            sqlite_where=text("similarity_indexed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -187,6 +194,9 @@ class Ticket(Base):
     callback_state: Mapped[CallbackState | None] = mapped_column(enum_column(CallbackState, 10))
     # The worst colour already notified, so that the sweep tells each change once.
     notified_warning: Mapped[Colour | None] = mapped_column(enum_column(Colour, 10))
+    # When the similarity index (common_issues/indexing.py) took the ticket's text in; null: not yet. The
+    # worker indexes tickets in the background, so filing writes nothing more (ix_tickets_unindexed).
+    similarity_indexed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Optimistic locking: every UPDATE says "WHERE version = <the one loaded>"; a concurrent change
     # makes it match no row, and the second writer gets a conflict instead of overwriting.

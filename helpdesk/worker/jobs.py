@@ -1,4 +1,4 @@
-"""Periodic jobs run by the worker (the SLA sweep with auto-close), never twice at once across workers.
+"""Periodic jobs run by the worker (the SLA sweep with auto-close, the similarity index), never twice at once across workers.
 
 A job's row in `job_locks` is its schedule and its lock on both databases: a worker starts the job only
 after an UPDATE that moves `locked_until` one interval ahead `WHERE locked_until <= now` touched the row
@@ -41,7 +41,16 @@ def _sweep(now: datetime) -> str:
     return sweep(now).summary()
 
 
-JOBS = (Job("sla_sweep", "SWEEP_INTERVAL_SECONDS", _sweep),)
+def _similarity_index(now: datetime) -> str:
+    from helpdesk.common_issues.indexing import index_job
+
+    return index_job(now)
+
+
+JOBS = (
+    Job("sla_sweep", "SWEEP_INTERVAL_SECONDS", _sweep),
+    Job("similarity_index", "SIMILARITY_INTERVAL_SECONDS", _similarity_index),
+)
 
 
 def _ensure_row(name: str) -> None:
