@@ -63,9 +63,7 @@ def _write_neighbours(rows: Sequence, vectors: dict[int, dict[str, float]], stat
     n_docs = stats.get(N_DOCS_TERM, 0)
     edges = []
     for row in rows:
-        found = lookup(
-            vectors[row.id], stats, n_docs, category_id=row.category_id, limit=NEIGHBOURS, exclude_id=row.id
-        )
+        found = lookup(vectors[row.id], stats, n_docs, category_id=row.category_id, limit=NEIGHBOURS, exclude_id=row.id)
         edges += [{"ticket_id": row.id, "other_id": other, "score": s} for other, s in found if s >= GROUP_THRESHOLD]
     if edges:
         db.session.execute(insert(TicketNeighbour), edges)

@@ -10,9 +10,11 @@ computed from text, so a ticket the worker has not indexed yet can be looked up 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, case, func, literal, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, select
 
+from helpdesk.auth.models import User
 from helpdesk.common_issues.models import N_DOCS_TERM, TermStat, TicketTerm
 from helpdesk.common_issues.similarity import (
     CANDIDATES,
@@ -21,8 +23,11 @@ from helpdesk.common_issues.similarity import (
     terms,
     weigh,
 )
+from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.jurisdictions.queries import categories_by_code
 from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.queries import ticket_visibility, with_ticket_details
 
 STATS_CHUNK = 5000  # terms per IN list (SQLite's bound-parameter limit is 32,766)
 FALLBACK_PROBES = 8  # a text made of common terms only is still looked up through its heaviest ones
@@ -86,3 +91,53 @@ def lookup(
         .limit(limit)
     )
     return [(ticket_id, min(1.0, float(value))) for ticket_id, value in db.session.execute(statement).all()]
+
+
+@dataclass(frozen=True)
+class Similar:
+    """A ticket the caller may see and how like the query it is, in [0, 1]."""
+
+    ticket: Ticket
+    score: float
+
+
+def similar_tickets(
+    user: User,
+    title: str,
+    description: str = "",
+    category: str | int | None = None,
+    *,
+    limit: int = 5,
+    exclude_id: int | None = None,
+    extra: ColumnElement | None = None,
+) -> list[Similar]:
+    """The tickets `user` may see most like the text, best first (`extra`: a further WHERE clause).
+
+    `category` is a code (422 naming `category` when unknown) or a category id; it weighs the score.
+    """
+    if isinstance(category, str) and category:
+        found = categories_by_code().get(category)
+        if found is None:
+            raise ValidationFailed("Unknown category %(code)r.", field="category", code=category)
+        category = found.id
+    vector, df, n_docs = query_vector(title, description)
+    visibility = ticket_visibility(user) if extra is None else and_(ticket_visibility(user), extra)
+    found = lookup(
+        vector, df, n_docs, category_id=category or None, limit=limit, visibility=visibility, exclude_id=exclude_id
+    )
+    if not found:
+        return []
+    tickets = {
+        t.id: t
+        for t in db.session.scalars(with_ticket_details(select(Ticket).where(Ticket.id.in_([i for i, _ in found]))))
+    }
+    return [Similar(tickets[i], s) for i, s in found if i in tickets]
+
+
+def similar_to_ticket(
+    user: User, ticket: Ticket, *, limit: int = 5, extra: ColumnElement | None = None
+) -> list[Similar]:
+    """The tickets `user` may see most like `ticket` (from its text: it need not be indexed yet), itself excluded."""
+    return similar_tickets(
+        user, ticket.title, ticket.description, ticket.category_id, limit=limit, exclude_id=ticket.id, extra=extra
+    )

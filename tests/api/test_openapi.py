@@ -31,6 +31,8 @@ CONTRACT = {
     ("get", "/api/v1/reports/resolution"),
     ("post", "/api/v1/auth/token"),
     ("delete", "/api/v1/auth/token"),
+    ("post", "/api/v1/tickets/similar"),
+    ("get", "/api/v1/tickets/{ticket_id}/similar"),
 }
 
 
