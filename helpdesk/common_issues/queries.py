@@ -12,10 +12,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy.orm import joinedload
 
-from helpdesk.auth.models import User
-from helpdesk.common_issues.models import N_DOCS_TERM, TermStat, TicketTerm
+from helpdesk.auth.models import Role, User
+from helpdesk.common_issues.grouping import CandidateGroup, groups_from_pairs, pairs_from_neighbours
+from helpdesk.common_issues.index import Doc
+from helpdesk.common_issues.models import (
+    N_DOCS_TERM,
+    CommonIssue,
+    CommonIssueEvent,
+    TermStat,
+    TicketNeighbour,
+    TicketTerm,
+)
 from helpdesk.common_issues.similarity import (
     CANDIDATES,
     OTHER_CATEGORY_FACTOR,
@@ -23,11 +33,13 @@ from helpdesk.common_issues.similarity import (
     terms,
     weigh,
 )
-from helpdesk.errors import ValidationFailed
+from helpdesk.errors import NotFound, ValidationFailed
 from helpdesk.extensions import db
-from helpdesk.jurisdictions.queries import categories_by_code
-from helpdesk.tickets.models import Ticket
-from helpdesk.tickets.queries import ticket_visibility, with_ticket_details
+from helpdesk.jurisdictions.models import Category
+from helpdesk.jurisdictions.queries import categories_by_code, subtree_ids
+from helpdesk.jurisdictions.scope import supervised_scope
+from helpdesk.tickets.models import OPEN_STATUSES, Ticket
+from helpdesk.tickets.queries import filter_tickets, ticket_visibility, visible_tickets, with_ticket_details
 
 STATS_CHUNK = 5000  # terms per IN list (SQLite's bound-parameter limit is 32,766)
 FALLBACK_PROBES = 8  # a text made of common terms only is still looked up through its heaviest ones
@@ -141,3 +153,151 @@ def similar_to_ticket(
     return similar_tickets(
         user, ticket.title, ticket.description, ticket.category_id, limit=limit, exclude_id=ticket.id, extra=extra
     )
+
+
+# "Very likely the same problem" (docs/SIMILARITY.md): what the filing form warns an enterprise about.
+WARN_SCORE = 0.3
+
+
+def own_similar_open(user: User, title: str, description: str, category: str | None) -> list[Similar]:
+    """The open tickets of the user's own company that look like the same problem (an enterprise's filing
+    form asks "你公司已有类似诉求 …，是否仍要提交？" before it files)."""
+    found = similar_tickets(
+        user,
+        title or "",
+        description or "",
+        category if category in categories_by_code() else None,
+        limit=3,
+        extra=Ticket.status.in_(sorted(OPEN_STATUSES)),
+    )
+    return [s for s in found if s.score >= WARN_SCORE]
+
+
+# -- common issues ---------------------------------------------------------------------------------
+
+
+def issue_visibility(user: User) -> ColumnElement:
+    """A WHERE clause: the common issues `user` may see. Those of the jurisdictions it supervises, those its
+    department leads (a cadre), and those holding a ticket it may see (an enterprise sees its own tickets')."""
+    holding = select(Ticket.common_issue_id).where(Ticket.common_issue_id.is_not(None), ticket_visibility(user))
+    clauses = [CommonIssue.id.in_(holding)]
+    if user.role in (Role.SUPERVISOR, Role.ADMIN):
+        clauses.append(supervised_scope(user).clause(CommonIssue.jurisdiction_id))
+    if user.role == Role.CADRE and user.department_id is not None:
+        clauses.append(CommonIssue.lead_department_id == user.department_id)
+    return or_(*clauses)
+
+
+def visible_issues(user: User) -> Select:
+    return select(CommonIssue).where(issue_visibility(user))
+
+
+def load_visible_issue(user: User, issue_id: int) -> CommonIssue:
+    """The common issue if `user` may see it; NotFound otherwise."""
+    issue = db.session.scalar(
+        visible_issues(user)
+        .where(CommonIssue.id == issue_id)
+        .options(
+            joinedload(CommonIssue.category),
+            joinedload(CommonIssue.jurisdiction),
+            joinedload(CommonIssue.lead_department),
+            joinedload(CommonIssue.created_by),
+        )
+    )
+    if issue is None:
+        raise NotFound("No such common issue.")
+    return issue
+
+
+def filter_issues(query: Select, *, status=None, jurisdiction_id=None, category=None) -> Select:
+    if status:
+        query = query.where(CommonIssue.status == status)
+    if jurisdiction_id is not None:
+        query = query.where(CommonIssue.jurisdiction_id.in_(sorted(subtree_ids(jurisdiction_id))))
+    if category:
+        query = query.where(CommonIssue.category_id.in_(select(Category.id).where(Category.code == category)))
+    return query.order_by(CommonIssue.created_at.desc(), CommonIssue.id.desc())
+
+
+def issue_tickets(user: User, issue: CommonIssue) -> list[Ticket]:
+    """The linked tickets `user` may see, oldest first (an enterprise sees its own only)."""
+    query = visible_tickets(user).where(Ticket.common_issue_id == issue.id).order_by(Ticket.id)
+    return list(db.session.scalars(with_ticket_details(query)))
+
+
+@dataclass(frozen=True)
+class Reach:
+    tickets: int = 0
+    enterprises: int = 0
+    open_tickets: int = 0
+
+
+def issue_reach(issue_ids: Iterable[int]) -> dict[int, Reach]:
+    """{issue id: linked tickets, distinct enterprises, open tickets}, in one GROUP BY."""
+    ids = sorted(set(issue_ids))
+    if not ids:
+        return {}
+    open_ = func.sum(case((Ticket.status.in_(sorted(OPEN_STATUSES)), 1), else_=0))
+    rows = db.session.execute(
+        select(Ticket.common_issue_id, func.count(), func.count(Ticket.enterprise_id.distinct()), open_)
+        .where(Ticket.common_issue_id.in_(ids))
+        .group_by(Ticket.common_issue_id)
+    ).all()
+    return {i: Reach(t, e, o or 0) for i, t, e, o in rows}
+
+
+def issue_events(issue: CommonIssue) -> list[CommonIssueEvent]:
+    return list(
+        db.session.scalars(
+            select(CommonIssueEvent)
+            .options(joinedload(CommonIssueEvent.actor))
+            .where(CommonIssueEvent.common_issue_id == issue.id)
+            .order_by(CommonIssueEvent.id)
+        )
+    )
+
+
+# -- candidate groups ------------------------------------------------------------------------------
+
+
+def candidate_groups_for(
+    user: User,
+    *,
+    jurisdiction_id: int | None = None,
+    category: str | None = None,
+    created_from=None,
+    created_to=None,
+    min_enterprises: int = 2,
+) -> list[CandidateGroup]:
+    """Groups of similar open tickets of different enterprises in what `user` supervises, largest first,
+    from the stored neighbour edges (two statements, then grouping.groups_from_pairs). Tickets already in a
+    common issue are left out."""
+    if jurisdiction_id is not None and jurisdiction_id not in supervised_scope(user):
+        raise ValidationFailed("That jurisdiction is outside yours.", field="jurisdiction_id")
+    if category and category not in categories_by_code():
+        raise ValidationFailed("Unknown category %(code)r.", field="category", code=category)
+    in_scope = filter_tickets(
+        select(Ticket.id).where(
+            ticket_visibility(user), Ticket.common_issue_id.is_(None), Ticket.status.in_(sorted(OPEN_STATUSES))
+        ),
+        now=None,
+        category=category or None,
+        jurisdiction_id=jurisdiction_id,
+        created_from=created_from,
+        created_to=created_to,
+    )
+    rows = db.session.execute(
+        select(Ticket.id, Ticket.enterprise_id, Category.code, Ticket.title)
+        .join(Category, Category.id == Ticket.category_id)
+        .where(Ticket.id.in_(in_scope))
+        .order_by(Ticket.id)
+    ).all()
+    if not rows:
+        return []
+    edges = db.session.execute(
+        select(TicketNeighbour.ticket_id, TicketNeighbour.other_id, TicketNeighbour.score).where(
+            TicketNeighbour.ticket_id.in_(in_scope), TicketNeighbour.other_id.in_(in_scope)
+        )
+    ).all()
+    docs = [Doc(i, enterprise, code, {}, title) for i, enterprise, code, title in rows]
+    return groups_from_pairs(docs, pairs_from_neighbours(docs, edges), min_enterprises)

@@ -38,11 +38,15 @@ def test_the_job_indexes_waiting_tickets_in_batches(w):
     assert index_pending(f.TUESDAY) == (0, 0)
     assert read_stats([N_DOCS_TERM]) == {N_DOCS_TERM: n}
     assert db.session.scalar(select(func.count()).where(Ticket.similarity_indexed_at.is_(None))) == 0
-    per_ticket = db.session.execute(select(func.count()).select_from(TicketTerm).group_by(TicketTerm.ticket_id)).scalars()
+    per_ticket = db.session.execute(
+        select(func.count()).select_from(TicketTerm).group_by(TicketTerm.ticket_id)
+    ).scalars()
     assert max(per_ticket) <= TOP_TERMS
     edges = db.session.scalars(select(TicketNeighbour)).all()
     assert edges and all(e.score >= GROUP_THRESHOLD - 1e-6 and e.ticket_id != e.other_id for e in edges)
-    per_ticket = db.session.execute(select(func.count()).select_from(TicketNeighbour).group_by(TicketNeighbour.ticket_id))
+    per_ticket = db.session.execute(
+        select(func.count()).select_from(TicketNeighbour).group_by(TicketNeighbour.ticket_id)
+    )
     assert max(per_ticket.scalars()) <= NEIGHBOURS
 
 
