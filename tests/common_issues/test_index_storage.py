@@ -95,3 +95,9 @@ def test_reindex_rebuilds_the_same_index(corpus):
     assert tickets == len(corpus.tickets) + 0 and written == len(edges)
     assert dict(db.session.execute(select(TermStat.term, TermStat.df)).all()) == before
     assert {(e.ticket_id, e.other_id) for e in db.session.scalars(select(TicketNeighbour))} == edges
+
+
+def test_flask_similarity_reindex(app, corpus):
+    result = app.test_cli_runner().invoke(args=["similarity", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1].startswith(f"{len(corpus.tickets)} tickets indexed, ")
