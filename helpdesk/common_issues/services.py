@@ -23,7 +23,7 @@ from helpdesk.db import utcnow
 from helpdesk.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Department, Jurisdiction
-from helpdesk.jurisdictions.queries import categories_by_code, subtree_ids
+from helpdesk.jurisdictions.queries import categories_by_code, jurisdiction_tree, subtree_ids
 from helpdesk.jurisdictions.scope import supervised_scope
 from helpdesk.tickets.changes import NOTE_LENGTH, TITLE_LENGTH, check_length, flush, record
 from helpdesk.tickets.models import OPEN_STATUSES, Ticket
@@ -83,7 +83,7 @@ def _category_id(code: str | None) -> int | None:
     return category.id
 
 
-def _lead_department(department_id: int | None, jurisdiction_id: int) -> Department:
+def _lead_department(department_id: int | None) -> Department:
     department = db.session.get(Department, department_id) if department_id else None
     if department is None:
         raise ValidationFailed("Choose the lead department.", field="lead_department_id")
@@ -110,6 +110,26 @@ def _tickets(actor: User, ticket_ids: Iterable[int], jurisdiction_id: int) -> li
             "Outside the common issue's jurisdiction: %(numbers)s.", field="ticket_ids", numbers=", ".join(outside)
         )
     return found
+
+
+def _common_ancestor(actor: User, ticket_ids: Iterable[int]) -> int | None:
+    """The lowest jurisdiction above every named ticket's county (an admin's common issue, which names none)."""
+    ids = sorted(set(ticket_ids or ()))[:MAX_TICKETS]
+    counties = set(
+        db.session.scalars(visible_tickets(actor).with_only_columns(Ticket.jurisdiction_id).where(Ticket.id.in_(ids)))
+    )
+    tree = jurisdiction_tree()
+    chains = []
+    for county in counties:
+        chain, node = [], tree.by_id.get(county)
+        while node is not None:
+            chain.append(node.id)
+            node = tree.by_id.get(node.parent_id) if node.parent_id is not None else None
+        chains.append(chain)
+    if not chains:
+        return None
+    shared = set(chains[0]).intersection(*chains[1:])
+    return next((j for j in chains[0] if j in shared), None)  # the chain runs upwards: the first is the lowest
 
 
 def _link(actor: User, issue: CommonIssue, ticket: Ticket, now: datetime) -> None:
@@ -149,14 +169,14 @@ def create_common_issue(
     """A common issue of the named tickets (all visible to `actor`, open, in no other common issue)."""
     now = now or utcnow()
     check_manager(actor)
-    jurisdiction_id = jurisdiction_id or actor.jurisdiction_id
+    jurisdiction_id = jurisdiction_id or actor.jurisdiction_id or _common_ancestor(actor, ticket_ids)
     if jurisdiction_id is None or db.session.get(Jurisdiction, jurisdiction_id) is None:
         raise ValidationFailed("Choose the jurisdiction that owns the common issue.", field="jurisdiction_id")
     if jurisdiction_id not in supervised_scope(actor):
         raise ValidationFailed("That jurisdiction is outside yours.", field="jurisdiction_id")
     title, description = _text(title, description)
     category_id = _category_id(category)
-    department = _lead_department(lead_department_id, jurisdiction_id)
+    department = _lead_department(lead_department_id)
     tickets = _tickets(actor, ticket_ids, jurisdiction_id)
     if category_id is None:
         category_id = Counter(t.category_id for t in tickets).most_common(1)[0][0]
@@ -197,7 +217,7 @@ def update_common_issue(actor: User, issue: CommonIssue, now: datetime | None = 
         if category_id != issue.category_id:
             changed["category_id"] = category_id
     if "lead_department_id" in values:
-        department = _lead_department(values["lead_department_id"], issue.jurisdiction_id)
+        department = _lead_department(values["lead_department_id"])
         if department.id != issue.lead_department_id:
             changed["lead_department_id"] = department.id
     for name, value in changed.items():

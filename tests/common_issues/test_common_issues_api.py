@@ -237,3 +237,14 @@ def test_an_enterprise_sees_the_link_and_only_its_own_ticket(client, w, corpus, 
     assert {t["enterprise"]["id"] for t in body["tickets"]} == {outage[0].enterprise_id}
     events = client.get(f"/api/v1/tickets/{outage[0].id}/events", headers=bearer(owner)).get_json()
     assert "common_issue_linked" in [e["action"] for e in events]
+
+
+def test_an_admins_common_issue_belongs_to_the_lowest_jurisdiction_above_its_tickets(client, w, corpus, outage, bearer):
+    response = create(client, bearer(w.admin), outage)
+    assert response.status_code == 201
+    assert response.get_json()["jurisdiction"]["id"] == f.jurisdiction("411600").id  # two counties: the city
+    linked = {t.id for t in outage}
+    county = f.jurisdiction("411603").id
+    one_county = [t for t in corpus.tickets.values() if t.jurisdiction_id == county and t.id not in linked][:1]
+    response = create(client, bearer(w.admin), one_county)
+    assert response.status_code == 201 and response.get_json()["jurisdiction"]["id"] == f.jurisdiction("411603").id

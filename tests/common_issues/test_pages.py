@@ -152,3 +152,9 @@ def test_the_list_pages_link_from_the_navigation(login, w, corpus):
         assert 'href="/common-issues"' in html
     assert 'href="/common-issues/candidates"' in text(login(w.city_supervisor).get("/common-issues"))
     assert login(w.stranger).get("/common-issues").status_code == 403
+
+
+def test_an_admin_creates_one_from_the_candidates_page_too(login, w, corpus):
+    client = login(w.admin)
+    response, _ids = _create_from_first_group(client, text(client.get("/common-issues/candidates")))
+    assert response.status_code == 302
