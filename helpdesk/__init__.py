@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from helpdesk.auth.views import bp as auth_bp
     from helpdesk.bulletin.views import bp as bulletin_bp
     from helpdesk.callbacks.views import bp as callbacks_bp
+    from helpdesk.common_issues.views import bp as common_issues_bp
     from helpdesk.enterprises.views import bp as enterprises_bp
     from helpdesk.health import bp as health_bp
     from helpdesk.main.views import bp as main_bp
@@ -74,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     for bp in (health_bp, auth_bp, main_bp, tickets_bp, enterprises_bp, reports_bp, notifications_bp, callbacks_bp):
         app.register_blueprint(bp)
     app.register_blueprint(bulletin_bp)
+    app.register_blueprint(common_issues_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     init_api(app)
 
@@ -88,6 +90,7 @@ def register_commands(app: Flask) -> None:
     from helpdesk.audit.cli import security_cli
     from helpdesk.auth.cli import users_cli
     from helpdesk.backups.cli import backup_command, restore_command
+    from helpdesk.common_issues.cli import similarity_cli
     from helpdesk.seeding.cli import seed_command
     from helpdesk.tickets.cli import sla_cli
     from helpdesk.worker.cli import worker_command
@@ -99,6 +102,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(security_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(similarity_cli)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -92,6 +92,8 @@ class Config:
     BULLETIN_INTERVAL_SECONDS = _env_int("BULLETIN_INTERVAL_SECONDS", 3600)
     # The address people open the helpdesk at, for links in messages (the bulletin's link in the groups).
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://localhost:5000")
+    # The similarity index (common issues): a batch of new tickets every so often, off the filing request.
+    SIMILARITY_INTERVAL_SECONDS = _env_int("SIMILARITY_INTERVAL_SECONDS", 10)
     API_TOKEN_DAYS = _env_int("API_TOKEN_DAYS", 30)
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per minute")
     # Security (docs/SECURITY.md): page sessions, account lockout, password age, the security log's retention.

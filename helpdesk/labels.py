@@ -68,6 +68,7 @@ PARTY_LABELS = {
     "supervisor": _l("a supervisor"),
     "admin": _l("an administrator"),
     "system": _l("the system"),
+    "lead": _l("the lead department of its common issue"),
 }
 
 SIZE_LABELS = {"micro": _l("Micro"), "small": _l("Small"), "medium": _l("Medium"), "large": _l("Large")}

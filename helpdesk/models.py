@@ -5,6 +5,7 @@ from helpdesk.auth.models import ApiToken, LoginFailure, Role, User, UserSession
 from helpdesk.bulletin.models import BulletinRun
 from helpdesk.calendar.models import HolidayOverride
 from helpdesk.callbacks.models import Callback
+from helpdesk.common_issues.models import CommonIssue, CommonIssueEvent, TermStat, TicketNeighbour, TicketTerm
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.jurisdictions.models import Category, Department, Jurisdiction, Level, RoutingRule
 from helpdesk.notifications.models import Notification, OutboxMessage, Robot
@@ -26,6 +27,8 @@ __all__ = [
     "Callback",
     "Category",
     "Comment",
+    "CommonIssue",
+    "CommonIssueEvent",
     "Department",
     "Enterprise",
     "HolidayOverride",
@@ -39,10 +42,13 @@ __all__ = [
     "Role",
     "RoutingRule",
     "SecurityEvent",
+    "TermStat",
     "Ticket",
     "TicketCohandler",
     "TicketEvent",
+    "TicketNeighbour",
     "TicketSequence",
+    "TicketTerm",
     "User",
     "UserSession",
 ]

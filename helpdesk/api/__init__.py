@@ -33,13 +33,14 @@ def _blueprints():
     from helpdesk.auth.api import blp as auth
     from helpdesk.bulletin.api import blp as bulletin
     from helpdesk.callbacks.api import blp as callbacks
+    from helpdesk.common_issues.api import blp as common_issues
     from helpdesk.enterprises.api import blp as enterprises
     from helpdesk.jurisdictions.api import blp as reference
     from helpdesk.notifications.api import blp as deliveries
     from helpdesk.reports.api import blp as reports
     from helpdesk.tickets.api import blp as tickets
 
-    return (auth, reference, enterprises, tickets, attachments, reports, deliveries, callbacks, bulletin)
+    return (auth, reference, enterprises, tickets, attachments, reports, deliveries, callbacks, bulletin, common_issues)
 
 
 # Endpoints that answer without a token (the OpenAPI document and docs are on their own blueprints).

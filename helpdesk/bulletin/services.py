@@ -52,6 +52,8 @@ def parse_month(text: str | None, today: date) -> date:
         return month_start(today, 1)
     if not isinstance(text, str) or not re.fullmatch(MONTH_PATTERN, text):
         raise ValidationFailed("Give the month as YYYY-MM.", field="month")
+    if int(text[:4]) < FIRST_YEAR:  # before date() sees it: year 0000 is no date at all
+        raise ValidationFailed("Give a month from %(year)s on.", field="month", year=FIRST_YEAR)
     month = date(int(text[:4]), int(text[5:]), 1)
     if month.year < FIRST_YEAR:
         raise ValidationFailed("Give a month from %(year)s on.", field="month", year=FIRST_YEAR)

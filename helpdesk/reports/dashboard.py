@@ -3,7 +3,7 @@
 From three resolution reports of the viewer's scope (by child jurisdiction, by department, by month)
 it decides what the dashboard shows: where the three-colour board hangs and each tile's colour, the
 league tables with score and rank ("horse racing"), the laggards sorted by their gap to the target,
-the open tickets by colour and the monthly trend. `GET /api/v1/reports/dashboard` dumps it and the
+the open tickets by colour, the monthly trend and the common issues (共性问题) reached. `GET /api/v1/reports/dashboard` dumps it and the
 page draws it, so the two always agree.
 """
 
@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from helpdesk.auth.models import Role, User
 from helpdesk.calendar.workdays import local_date
+from helpdesk.common_issues.report import CommonIssueReport, common_issue_report
 from helpdesk.db import utcnow
 from helpdesk.jurisdictions.models import Jurisdiction
 from helpdesk.jurisdictions.queries import jurisdiction_tree
@@ -77,6 +78,7 @@ class Dashboard:
     laggards: list[Laggard] = field(default_factory=list)
     busiest_departments: list[Row] = field(default_factory=list)
     trend: list[TrendPoint] = field(default_factory=list)
+    common_issues: CommonIssueReport | None = None  # 共性问题: issues, tickets linked, enterprises reached
 
     @property
     def open_by_warning(self) -> dict[str, int]:
@@ -103,6 +105,7 @@ class Dashboard:
             "laggards": [flat(item, "kind", "key", "label") for item in self.laggards],
             "busiest_departments": [row.as_dict() for row in self.busiest_departments],
             "trend": [{"month": p.month, "figures": p.figures.as_dict() if p.figures else None} for p in self.trend],
+            "common_issues": self.common_issues.as_dict() if self.common_issues else None,
         }
 
 
@@ -215,4 +218,12 @@ def build_dashboard(
         laggards=laggards(by_jurisdiction.rows, departments),
         busiest_departments=busiest,
         trend=[TrendPoint(month, months.get(month)) for month in months_between(trend_start, trend_end)],
+        common_issues=common_issue_report(
+            viewer,
+            root=root,
+            category=category,
+            date_from=date_from,
+            date_to=date_to,
+            label=lambda obj: obj.display_name("en" if (locale or "").startswith("en") else None),
+        ),
     )

@@ -119,6 +119,27 @@ class TrendPointSchema(ma.Schema):
     )
 
 
+class ReachedSchema(ma.Schema):
+    issues = fields.Integer(required=True, metadata={"description": "Common issues reaching it (共性问题)."})
+    resolved_issues = fields.Integer(required=True)
+    tickets = fields.Integer(required=True, metadata={"description": "Tickets linked to a common issue."})
+    enterprises = fields.Integer(required=True, metadata={"description": "Distinct enterprises of those tickets."})
+
+
+class ReachRowSchema(ReachedSchema):
+    key = fields.Raw(required=True, metadata={"description": "A jurisdiction id, or a category code."})
+    label = fields.String(required=True)
+
+
+class CommonIssueFiguresSchema(ma.Schema):
+    """Common issues of the tickets filed in the period: an issue counts in each division and category it
+    reaches, so rows may add up to more issues than the overall figure; tickets and enterprises add up."""
+
+    overall = fields.Nested(ReachedSchema, required=True)
+    by_jurisdiction = fields.List(fields.Nested(ReachRowSchema), required=True)
+    by_category = fields.List(fields.Nested(ReachRowSchema), required=True)
+
+
 class DashboardSchema(ma.Schema):
     """Everything the dashboard page shows, for the same scope and period."""
 
@@ -140,3 +161,4 @@ class DashboardSchema(ma.Schema):
     laggards = fields.List(fields.Nested(LaggardSchema), required=True, metadata={"description": "Largest gap first."})
     busiest_departments = fields.List(fields.Nested(RowSchema), required=True)
     trend = fields.List(fields.Nested(TrendPointSchema), required=True, metadata={"description": "The last 12 months."})
+    common_issues = fields.Nested(CommonIssueFiguresSchema, required=True, allow_none=True)

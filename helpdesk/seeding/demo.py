@@ -23,6 +23,7 @@ from tqdm import tqdm
 from helpdesk.auth.models import Role, User
 from helpdesk.calendar.services import get_calendar
 from helpdesk.calendar.workdays import SHANGHAI, WorkCalendar
+from helpdesk.common_issues.indexing import reindex
 from helpdesk.errors import DomainError
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Category, Department, Jurisdiction
@@ -389,6 +390,7 @@ def build_demo(only_if_empty: bool = False, progress: bool = False, now: datetim
         plan = builder.plan()
         with tqdm(total=len(plan), desc="demo tickets", unit="ticket", disable=not progress) as bar:
             builder.build(plan, bar)
+        reindex()  # the similarity index, so that the demo has similar tickets and candidate groups at once
     except DomainError:
         db.session.rollback()
         raise

@@ -156,7 +156,16 @@ def confirm(actor: User, ticket: Ticket, p: ActionInput, now: datetime):  # 销�
 def reopen(actor: User, ticket: Ticket, p: ActionInput, now: datetime):  # 重办
     ticket.reopen_count = (ticket.reopen_count or 0) + 1
     ticket.resolved_at = None
+    _leave_common_issue(actor, ticket, now)
     return {"reopen_count": ticket.reopen_count}
+
+
+def _leave_common_issue(actor: User, ticket: Ticket, now: datetime) -> None:
+    """A reopened ticket is no longer solved by its common issue: it leaves the group, to be worked alone."""
+    if ticket.common_issue_id is not None:
+        from helpdesk.common_issues.services import leave_on_reopen
+
+        leave_on_reopen(actor, ticket, now)
 
 
 def reopen_on_callback(actor: User, ticket: Ticket, p: ActionInput, now: datetime):  # 回访未解决，重办
@@ -164,6 +173,7 @@ def reopen_on_callback(actor: User, ticket: Ticket, p: ActionInput, now: datetim
     ticket.reopen_count = (ticket.reopen_count or 0) + 1
     ticket.resolved_at = None
     ticket.closed_at = None
+    _leave_common_issue(actor, ticket, now)
     return {"reopen_count": ticket.reopen_count}
 
 

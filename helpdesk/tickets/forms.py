@@ -35,6 +35,8 @@ class FileTicketForm(BaseForm):
         _l("Priority"), choices=options(PRIORITY_LABELS.items()), default="normal", validators=[InputRequired()]
     )
     attachments = MultipleFileField(_l("Attachments (optional)"))
+    # Shown once the form has warned of the company's own similar open issues (共性问题, issue 14).
+    submit_anyway = BooleanField(_l("Submit it anyway: it is a different problem"))
     submit = SubmitField(_l("Submit the issue"))
 
 

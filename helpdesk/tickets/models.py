@@ -30,6 +30,7 @@ from helpdesk.db import Base, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
     from helpdesk.auth.models import User
+    from helpdesk.common_issues.models import CommonIssue
     from helpdesk.enterprises.models import Enterprise
     from helpdesk.jurisdictions.models import Category, Department, Jurisdiction
 
@@ -142,6 +143,13 @@ class Ticket(Base):
             postgresql_where=text("status IN ('submitted', 'assigned', 'in_progress', 'awaiting_enterprise')"),
             sqlite_where=text("status IN ('submitted', 'assigned', 'in_progress', 'awaiting_enterprise')"),
         ),
+        # The tickets the similarity index has not taken in yet: a few rows, whatever the size of the table.
+        Index(
+            "ix_tickets_unindexed",
+            "id",
+            postgresql_where=text("similarity_indexed_at IS NULL"),
+            sqlite_where=text("similarity_indexed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -187,6 +195,11 @@ class Ticket(Base):
     callback_state: Mapped[CallbackState | None] = mapped_column(enum_column(CallbackState, 10))
     # The worst colour already notified, so that the sweep tells each change once.
     notified_warning: Mapped[Colour | None] = mapped_column(enum_column(Colour, 10))
+    # When the similarity index (common_issues/indexing.py) took the ticket's text in; null: not yet. The
+    # worker indexes tickets in the background, so filing writes nothing more (ix_tickets_unindexed).
+    similarity_indexed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The common issue (共性问题) it is handled in, if any (common_issues/services.py links and unlinks).
+    common_issue_id: Mapped[int | None] = mapped_column(ForeignKey("common_issues.id"), index=True)
 
     # Optimistic locking: every UPDATE says "WHERE version = <the one loaded>"; a concurrent change
     # makes it match no row, and the second writer gets a conflict instead of overwriting.
@@ -204,6 +217,7 @@ class Ticket(Base):
         back_populates="ticket", order_by="TicketEvent.id", passive_deletes="all"
     )
     cohandlers: Mapped[list[TicketCohandler]] = relationship(back_populates="ticket", cascade="all, delete-orphan")
+    common_issue: Mapped[CommonIssue | None] = relationship(back_populates="tickets", foreign_keys=[common_issue_id])
 
     @property
     def is_open(self) -> bool:

@@ -16,18 +16,22 @@ def ticket_visibility(user: User) -> ColumnElement:
     """A WHERE clause: the tickets this user may see.
 
     Its company's for an enterprise user; for a cadre, the tickets it handles or follows (assigned to it,
-    liaison of, its department's, co-handled by its department); for supervisors and admins, the tickets
+    liaison of, its department's, co-handled by its department, in a common issue its department leads); for supervisors and admins, the tickets
     of enterprises in the jurisdictions they supervise (jurisdictions/scope.py).
     """
     if user.role == Role.ENTERPRISE:
         return Ticket.enterprise_id == user.enterprise_id if user.enterprise_id else false()
     if user.role == Role.CADRE:
+        from helpdesk.common_issues.models import CommonIssue
+
         cohandled = select(TicketCohandler.ticket_id).where(TicketCohandler.department_id == user.department_id)
+        led = select(CommonIssue.id).where(CommonIssue.lead_department_id == user.department_id)
         return or_(
             Ticket.assignee_id == user.id,
             Ticket.liaison_id == user.id,
             Ticket.department_id == user.department_id,
             Ticket.id.in_(cohandled),
+            Ticket.common_issue_id.in_(led),
         )
     return supervised_scope(user).clause(Ticket.jurisdiction_id)
 
@@ -73,6 +77,7 @@ def with_ticket_details(query: Select) -> Select:
         joinedload(Ticket.department),
         joinedload(Ticket.assignee),
         joinedload(Ticket.liaison),
+        joinedload(Ticket.common_issue),
     )
 
 

@@ -36,6 +36,11 @@ class EnterpriseRef(ma.Schema):
     credit_code = fields.String(required=True)
 
 
+class CommonIssueRef(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+
+
 class RoutingWhySchema(ma.Schema):
     department = fields.String(required=True, validate=validate.OneOf(DEPARTMENT_WHYS))
     cadre = fields.String(required=True, validate=validate.OneOf(CADRE_WHYS))
@@ -133,6 +138,11 @@ class TicketSchema(ma.Schema):
         },
     )
     routing = fields.Nested(RoutingSchema, allow_none=True, metadata={"description": "The decision's parts."})
+    common_issue = fields.Nested(
+        CommonIssueRef,
+        allow_none=True,
+        metadata={"description": "The common issue (共性问题) it is handled in, or null."},
+    )
 
     def get_routing_reason(self, ticket) -> str:
         return routing_reason(ticket.routing, ticket.routing_reason, _caller_locale())

@@ -15,6 +15,7 @@ from helpdesk.attachments.services import (
 )
 from helpdesk.auth.models import Role
 from helpdesk.calendar.workdays import local_date
+from helpdesk.common_issues.queries import own_similar_open
 from helpdesk.db import utcnow
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.enterprises.queries import visible_enterprises
@@ -242,7 +243,12 @@ def new():
     else:
         _enterprise_choices(form)
     status = 200
-    if request.method == "POST":
+    similar = []
+    if request.method == "POST" and current_user.role == Role.ENTERPRISE and not form.submit_anyway.data:
+        # Before it files: the company's own open issues that look the same (asked once; "submit anyway").
+        if form.validate():
+            similar = own_similar_open(current_user, form.title.data, form.description.data, form.category.data)
+    if request.method == "POST" and not similar:
         stored = []
 
         def call():
@@ -274,4 +280,4 @@ def new():
         status = 422 if outcome.status == 404 else outcome.status
     helps = {c.code: (c.help_en if ui_locale() == "en" else c.help) for c in categories}
     limits = {c.code: c.resolution_days for c in categories}
-    return render_template("tickets/new.html", form=form, helps=helps, limits=limits), status
+    return render_template("tickets/new.html", form=form, helps=helps, limits=limits, similar=similar), status

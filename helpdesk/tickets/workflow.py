@@ -30,6 +30,7 @@ class Party(StrEnum):
     SUPERVISOR = "supervisor"  # a supervisor whose subtree holds the enterprise
     ADMIN = "admin"
     SYSTEM = "system"  # the periodic sweep
+    LEAD = "lead"  # a cadre of the lead department of the ticket's common issue (共性问题牵头单位)
 
 
 class Audience(StrEnum):
@@ -142,6 +143,11 @@ ROWS = (
         note_label=_l("What is still not solved?"), notice=Notice("reopened_on_callback", TO_ASSIGNEE),
         style="warning", offered=False,
     ),  # 回访未解决，重办: taken by callbacks/services.py
+    Transition(
+        "resolve_common", OPEN, S.RESOLVED, frozenset({P.LEAD, P.SUPERVISOR, P.ADMIN}), actions.resolve,
+        _l("Resolved with its common issue"), needs_note=True, note_label=_l("Resolution"),
+        notice=Notice("resolved", TO_ENTERPRISE), style="success", offered=False,
+    ),  # 共性问题统一办结: taken by common_issues/services.py for each linked open ticket
 )
 # fmt: on
 
@@ -154,7 +160,13 @@ USER_ACTIONS = tuple(a for a, t in TRANSITIONS.items() if Party.SYSTEM not in t.
 NOTE_ACTIONS = tuple(a for a in USER_ACTIONS if TRANSITIONS[a].needs_note)
 
 # What each event of the history is called: the filing, then every action.
-EVENT_LABELS = {"file": _l("Filed"), **{a: t.label for a, t in TRANSITIONS.items()}, "callback": _l("Callback")}
+EVENT_LABELS = {
+    "file": _l("Filed"),
+    **{a: t.label for a, t in TRANSITIONS.items()},
+    "callback": _l("Callback"),
+    "common_issue_linked": _l("Joined a common issue"),  # 已并入共性问题
+    "common_issue_unlinked": _l("Left a common issue"),  # 移出共性问题
+}
 DEFAULT_NOTE_LABEL = _l("Note (optional)")
 
 
@@ -171,6 +183,10 @@ def parties(user: User | None, ticket: Ticket, supervised: Scope = NOTHING) -> s
         found.add(Party.SUPERVISOR)
     if user.role == Role.ADMIN:
         found.add(Party.ADMIN)
+    if user.role == Role.CADRE and ticket.common_issue_id is not None:
+        issue = ticket.common_issue
+        if issue is not None and issue.lead_department_id == user.department_id:
+            found.add(Party.LEAD)
     return found
 
 

@@ -1,4 +1,4 @@
-"""Periodic jobs run by the worker (the SLA sweep with auto-close), never twice at once across workers.
+"""Periodic jobs run by the worker (the SLA sweep with auto-close, the similarity index), never twice at once across workers.
 
 A job's row in `job_locks` is its schedule and its lock on both databases: a worker starts the job only
 after an UPDATE that moves `locked_until` one interval ahead `WHERE locked_until <= now` touched the row
@@ -47,9 +47,16 @@ def _bulletins(now: datetime) -> str:
     return send_due_bulletins(now)
 
 
+def _similarity_index(now: datetime) -> str:
+    from helpdesk.common_issues.indexing import index_job
+
+    return index_job(now)
+
+
 JOBS = (
     Job("sla_sweep", "SWEEP_INTERVAL_SECONDS", _sweep),
     Job("monthly_bulletin", "BULLETIN_INTERVAL_SECONDS", _bulletins),
+    Job("similarity_index", "SIMILARITY_INTERVAL_SECONDS", _similarity_index),
 )
 
 

@@ -90,7 +90,7 @@ def test_the_dashboard_document_has_every_part(client, scene, bearer):
     body = _dashboard(client, bearer(scene.city_supervisor), **PERIOD)
     assert set(body) == {
         "target", "as_of", "from", "to", "board_root", "overall", "open_by_warning", "board",
-        "league_jurisdictions", "league_departments", "laggards", "busiest_departments", "trend",
+        "league_jurisdictions", "league_departments", "laggards", "busiest_departments", "trend", "common_issues",
     }  # fmt: skip
     assert body["from"] == "2025-01-01" and body["to"] == "2026-01-01"
     assert [point["month"] for point in body["trend"]] == [f"2025-{m:02d}" for m in range(1, 13)]

@@ -31,6 +31,15 @@ CONTRACT = {
     ("get", "/api/v1/reports/resolution"),
     ("post", "/api/v1/auth/token"),
     ("delete", "/api/v1/auth/token"),
+    ("post", "/api/v1/tickets/similar"),
+    ("get", "/api/v1/tickets/{ticket_id}/similar"),
+    ("get", "/api/v1/common-issues"),
+    ("post", "/api/v1/common-issues"),
+    ("get", "/api/v1/common-issues/{issue_id}"),
+    ("patch", "/api/v1/common-issues/{issue_id}"),
+    ("post", "/api/v1/common-issues/{issue_id}/tickets"),
+    ("delete", "/api/v1/common-issues/{issue_id}/tickets/{ticket_id}"),
+    ("post", "/api/v1/common-issues/{issue_id}/resolve"),
 }
 
 

@@ -13,6 +13,7 @@ from tests.api.conftest import assert_error_shape
 
 TICKET_FIELDS = {
     "id",
+    "common_issue",
     "number",
     "title",
     "description",

@@ -112,7 +112,7 @@ def test_months_read(text, expected):
     assert parse_month(text, date(2025, 12, 2)) == expected
 
 
-@pytest.mark.parametrize("text", ["2026-01", "2025-13", "2025-1", "11/2025", "", "1999-12", "２０２５-１１"])
+@pytest.mark.parametrize("text", ["2026-01", "2025-13", "2025-1", "11/2025", "", "1999-12", "0000-01", "２０２５-１１"])
 def test_a_bad_or_future_month_is_refused(text):
     with pytest.raises(ValidationFailed) as refused:
         parse_month(text, date(2025, 12, 2))

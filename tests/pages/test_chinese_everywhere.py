@@ -154,6 +154,17 @@ def world(w, app):
     w.robot = Robot(kind="wecom", name="川汇区自然资源局工作群", webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x",
                     department_id=w.nr.id, active=True, created_at=f.TUESDAY)  # fmt: skip
     f.db.session.add(w.robot)
+    # Common issues (issue 14): one like it from the other company, indexed, so that the candidate groups and
+    # the similar tickets show; a common issue holding one of the tickets.
+    from helpdesk.common_issues.indexing import index_pending
+    from helpdesk.common_issues.services import create_common_issue
+
+    f.file(w.stranger, title="用地指标迟迟没有落实", description="二期项目用地指标承诺已久，至今仍未落实，影响开工建设。")
+    index_pending(f.TUESDAY)
+    w.issue = create_common_issue(
+        w.city_supervisor, title="二期用地指标未落实", ticket_ids=[w.tickets["assigned"].id],
+        lead_department_id=w.nr.id, jurisdiction_id=f.jurisdiction("411602").id, now=f.TUESDAY,
+    )  # fmt: skip
     f.db.session.commit()
     owner = _login(app, w.owner)
     response = owner.post(
@@ -203,6 +214,7 @@ def _path_values(world, user) -> dict[str, list]:
         "user_id": [world.liaison.id],
         "notification_id": [notification] if notification else [],
         "robot_id": [world.robot.id],
+        "issue_id": [world.issue.id],
     }
 
 

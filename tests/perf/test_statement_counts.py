@@ -94,3 +94,17 @@ def test_fixture_savepoints_are_not_counted_but_the_apps_own_are(db, count_state
         "SELECT",
         "RELEASE",
     ]
+
+
+def test_similar_lookup_sends_at_most_6_statements(client, crowded, bearer, count_statements):
+    """The token, the df of the query's terms with N, the lookup (one statement), the tickets with details."""
+    from helpdesk.common_issues.indexing import index_pending
+
+    index_pending()
+    headers = bearer(crowded.supervisor)
+    body = {"title": "厂区供电电压不稳定", "description": "电压波动频繁，影响设备运行", "category": "utilities"}
+    _twice(lambda: client.post("/api/v1/tickets/similar", json=body, headers=headers))
+    with count_statements() as log:
+        response = client.post("/api/v1/tickets/similar", json=body, headers=headers)
+    assert response.status_code == 200 and response.get_json()["items"]
+    assert len(log) <= 6, str(log)

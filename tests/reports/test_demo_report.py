@@ -119,6 +119,13 @@ def test_the_demo_built_on_the_readme_day(db, capsys):
     assert_the_story(db, README_DAY)
     assert_the_world(db)
 
+    # Common issues (issue 14): the demo is indexed at the end, so a supervisor finds candidate groups at once.
+    from helpdesk.common_issues.queries import candidate_groups_for
+
+    assert db.session.scalar(select(func.count()).where(Ticket.similarity_indexed_at.is_(None))) == 0
+    admin = db.session.scalar(select(User).where(User.role == "admin").limit(1))
+    assert candidate_groups_for(admin)
+
     # The README's figures are this build's.
     story = demo_story(README_DAY)
     readme = README.read_text(encoding="utf-8")

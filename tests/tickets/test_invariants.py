@@ -30,6 +30,7 @@ LIKELY = {
     Party.ADMIN: ["admin"],
     Party.ASSIGNEE: ["@assignee", "@assignee", "@assignee", "liaison", "colleague"],
     Party.SYSTEM: [None],
+    Party.LEAD: ["hrss_cadre"],  # no ticket here is in a common issue: always refused (tests/common_issues)
 }
 DEPARTMENTS = [("411602", "nr"), ("411602", "hrss"), ("411602", "finance"), ("411602", "st"), ("411600", "nr"), None]
 ASSIGNEES = ["liaison", "colleague", "hrss_cadre", "city_cadre", "owner", None]

@@ -199,6 +199,7 @@ ACTOR_OF = {
     Party.SUPERVISOR: "supervisor",
     Party.ADMIN: "admin",
     Party.SYSTEM: None,
+    Party.LEAD: "hrss_cadre",  # once the ticket is in a common issue its department leads (_lead_actor)
 }
 PREFERENCE = [Party.SUPERVISOR, Party.ASSIGNEE, Party.ENTERPRISE, Party.ADMIN, Party.SYSTEM]
 
@@ -222,7 +223,18 @@ def _params(w, action):
         "extend": {"days": 3, "note": "需要省厅批复"},
         "auto_close": {},
         "reopen_on_callback": {"note": "回访：用地指标仍未到位"},
+        "resolve_common": {"note": "共性问题已统一解决"},
     }[action]
+
+
+def _lead_actor(w, ticket):
+    """Put the ticket in a common issue led by 川汇区人社局 and return a cadre of that department."""
+    from helpdesk.common_issues.services import create_common_issue
+
+    create_common_issue(
+        w.supervisor, title="共性问题测试", ticket_ids=[ticket.id], lead_department_id=w.hrss.id, now=NOW
+    )
+    return w.hrss_cadre
 
 
 def _actor(w, party):
@@ -250,7 +262,7 @@ REFUSED = [
 @pytest.mark.parametrize("action, status, party", ALLOWED)
 def test_allowed_transition_moves_to_its_status_and_records_its_event(w, action, status, party):
     ticket = w.ticket(status)
-    actor = _actor(w, party)
+    actor = _lead_actor(w, ticket) if party == Party.LEAD else _actor(w, party)
     version, before, events = _snapshot(ticket)
     assert before == status
 
