@@ -14,8 +14,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import force_locale, gettext
+from sqlalchemy import and_, or_
+from sqlalchemy.orm import joinedload
+
 from helpdesk.auth.models import Role, User
-from helpdesk.calendar.workdays import local_date
+from helpdesk.calendar.workdays import SHANGHAI, local_date
+from helpdesk.common_issues.models import CommonIssue
+from helpdesk.common_issues.queries import filter_issues, issue_reach, visible_issues
 from helpdesk.db import utcnow
 from helpdesk.errors import NotAllowed, ValidationFailed
 from helpdesk.extensions import db
@@ -136,10 +142,29 @@ class Bulletin:
 
 
 def common_issues_of_month(viewer: User, jurisdiction_id: int, month: date, locale: str) -> list[CommonIssueLine]:
-    """HOOK for issue 14 (helpdesk/common_issues/): the common issues (共性问题) opened in `month` in the
-    jurisdiction's subtree. That feature does not exist yet: no common issues, so the bulletin leaves
-    the section out."""
-    return []
+    """The common issues (共性问题) of the jurisdiction's subtree opened or resolved in `month` (Beijing time),
+    oldest first, with their linked tickets and lead department, in `locale`."""
+    start = datetime.combine(month, datetime.min.time(), tzinfo=SHANGHAI)
+    end = datetime.combine(month_start(month, -1), datetime.min.time(), tzinfo=SHANGHAI)
+    in_month = or_(
+        and_(CommonIssue.created_at >= start, CommonIssue.created_at < end),
+        and_(CommonIssue.resolved_at >= start, CommonIssue.resolved_at < end),
+    )
+    query = filter_issues(visible_issues(viewer), jurisdiction_id=jurisdiction_id).where(in_month)
+    issues = list(db.session.scalars(query.options(joinedload(CommonIssue.lead_department))))[::-1]
+    reach = issue_reach(issue.id for issue in issues)
+    english = locale.startswith("en")
+    with force_locale(locale):
+        labels = {"open": gettext("Open"), "resolved": gettext("Resolved")}
+    return [
+        CommonIssueLine(
+            title=issue.title,
+            tickets=reach[issue.id].tickets if issue.id in reach else 0,
+            department=issue.lead_department.display_name("en" if english else None),
+            status=labels[str(issue.status)],
+        )
+        for issue in issues
+    ]
 
 
 def _with_previous(now: list[Ranked], before: list[Ranked]) -> list[LeagueLine]:
