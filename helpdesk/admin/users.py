@@ -135,12 +135,12 @@ def user_active(user_id: int):
     form = FlaskForm()
     activate = not user.active
     message = _("User reactivated.") if activate else _("User deactivated: they can no longer log in.")
-    outcome = save(
-        form,
-        lambda: set_user_active(current_user, user, activate),
-        message,
-        url_for("admin.user_edit", user_id=user.id),
-    )
+    return _act_on_user(form, user, lambda: set_user_active(current_user, user, activate), message)
+
+
+def _act_on_user(form: FlaskForm, user: User, act, message: str):
+    """A button of the user's page: do it and go back to the page, with the outcome or the errors flashed."""
+    outcome = save(form, act, message, url_for("admin.user_edit", user_id=user.id))
     if outcome.response:
         return outcome.response
     for error in form.form_errors + [e for f in form for e in f.errors]:
@@ -153,14 +153,9 @@ def user_unlock(user_id: int):
     """Unlock an account locked after failed logins (security-logged and audited)."""
     user = get_or_404(User, user_id)
     form = FlaskForm()
-    outcome = save(
+    return _act_on_user(
         form,
+        user,
         lambda: unlock_user(current_user, user, utcnow()),
         _("The account of %(email)s is unlocked.", email=user.email),
-        url_for("admin.user_edit", user_id=user.id),
     )
-    if outcome.response:
-        return outcome.response
-    for error in form.form_errors + [e for f in form for e in f.errors]:
-        flash(error, "danger")
-    return redirect(url_for("admin.user_edit", user_id=user.id))

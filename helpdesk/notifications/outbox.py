@@ -83,6 +83,15 @@ def _delivery(message: OutboxMessage, robot: Robot | None) -> Delivery:
     )
 
 
+def _held(delivery: Delivery) -> tuple:
+    """The row as this worker's claim holds it: only the holder may hand it back or count a failure."""
+    return (
+        OutboxMessage.id == delivery.id,
+        OutboxMessage.claimed_by == delivery.claimed_by,
+        OutboxMessage.status == S.SENDING,
+    )
+
+
 def mark_sent(delivery: Delivery, now: datetime, note: str | None = None) -> None:
     """It went out: sent, whoever holds the row now (after an expired lease another worker may, too)."""
     db.session.execute(
@@ -114,14 +123,7 @@ def mark_failed(delivery: Delivery, error: str, now: datetime, permanent: bool =
         values["status"] = S.PENDING
         values["next_attempt_at"] = now + timedelta(seconds=backoff(delivery.attempts))
     db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == delivery.id,
-            OutboxMessage.claimed_by == delivery.claimed_by,
-            OutboxMessage.status == S.SENDING,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        update(OutboxMessage).where(*_held(delivery)).values(**values).execution_options(synchronize_session=False)
     )
     return values["status"]
 
@@ -131,11 +133,7 @@ def release(deliveries: list[Delivery]) -> None:
     for delivery in deliveries:
         db.session.execute(
             update(OutboxMessage)
-            .where(
-                OutboxMessage.id == delivery.id,
-                OutboxMessage.claimed_by == delivery.claimed_by,
-                OutboxMessage.status == S.SENDING,
-            )
+            .where(*_held(delivery))
             .values(status=S.PENDING, lease_until=None, attempts=OutboxMessage.attempts - 1)
             .execution_options(synchronize_session=False)
         )
@@ -146,11 +144,7 @@ def defer(deliveries: list[Delivery], until: datetime, reason: str) -> None:
     for delivery in deliveries:
         db.session.execute(
             update(OutboxMessage)
-            .where(
-                OutboxMessage.id == delivery.id,
-                OutboxMessage.claimed_by == delivery.claimed_by,
-                OutboxMessage.status == S.SENDING,
-            )
+            .where(*_held(delivery))
             .values(
                 status=S.PENDING,
                 lease_until=None,

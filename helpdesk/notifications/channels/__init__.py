@@ -58,6 +58,20 @@ class Sender(Protocol):
         """Deliver, or raise DeliveryError; may return a note kept with the row (e.g. "suppressed")."""
 
 
+class GroupRobot:
+    """A WeCom or DingTalk group robot: a webhook URL copied from the robot's row when the message was claimed."""
+
+    def __init__(self, timeout: float = 5):
+        self.timeout = timeout
+
+    @staticmethod
+    def webhook(delivery: Delivery) -> str:
+        url = delivery.robot.get("webhook_url")
+        if not url:
+            raise DeliveryError("the group robot has been removed", permanent=True)
+        return url
+
+
 def senders(config) -> dict[Channel, Sender]:
     """One sender per channel, configured from the app's config."""
     from helpdesk.notifications.channels.dingtalk import DingTalkRobot

@@ -13,7 +13,7 @@ import hmac
 import time
 import urllib.parse
 
-from helpdesk.notifications.channels import Delivery, DeliveryError, truncate_bytes
+from helpdesk.notifications.channels import Delivery, GroupRobot, truncate_bytes
 from helpdesk.notifications.channels.http import post_json
 from helpdesk.notifications.channels.wecom import check_errcode
 
@@ -36,14 +36,9 @@ def signed_url(url: str, secret: str | None, timestamp_ms: int | None = None) ->
     return f"{url}{joiner}timestamp={timestamp_ms}&sign={sign(secret, timestamp_ms)}"
 
 
-class DingTalkRobot:
-    def __init__(self, timeout: float = 5):
-        self.timeout = timeout
-
+class DingTalkRobot(GroupRobot):
     def send(self, delivery: Delivery) -> None:
-        url = delivery.robot.get("webhook_url")
-        if not url:
-            raise DeliveryError("the group robot has been removed", permanent=True)
+        url = self.webhook(delivery)
         text = f"{delivery.subject}\n{delivery.body}" if delivery.subject else delivery.body
         body = {"msgtype": "text", "text": {"content": truncate_bytes(text, TEXT_LIMIT)}}
         answer = post_json(signed_url(url, delivery.robot.get("secret")), body, timeout=self.timeout)

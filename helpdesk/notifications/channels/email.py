@@ -64,7 +64,10 @@ class EmailSender:
         for attachment in delivery.payload.get("attachments") or ():
             maintype, _, subtype = attachment["content_type"].partition("/")
             message.add_attachment(
-                base64.b64decode(attachment["data"]), maintype=maintype, subtype=subtype, filename=attachment["filename"]
+                base64.b64decode(attachment["data"]),
+                maintype=maintype,
+                subtype=subtype,
+                filename=attachment["filename"],
             )
         return message
 

@@ -6,7 +6,7 @@ would let them put links and formatting into a government group.
 
 from __future__ import annotations
 
-from helpdesk.notifications.channels import Delivery, DeliveryError, truncate_bytes
+from helpdesk.notifications.channels import Delivery, DeliveryError, GroupRobot, truncate_bytes
 from helpdesk.notifications.channels.http import post_json
 
 TEXT_LIMIT = 2048
@@ -19,14 +19,9 @@ def message_text(delivery: Delivery) -> str:
     return truncate_bytes(text, TEXT_LIMIT)
 
 
-class WeComRobot:
-    def __init__(self, timeout: float = 5):
-        self.timeout = timeout
-
+class WeComRobot(GroupRobot):
     def send(self, delivery: Delivery) -> None:
-        url = delivery.robot.get("webhook_url")
-        if not url:
-            raise DeliveryError("the group robot has been removed", permanent=True)
+        url = self.webhook(delivery)
         answer = post_json(url, {"msgtype": "text", "text": {"content": message_text(delivery)}}, timeout=self.timeout)
         check_errcode(answer, PERMANENT)
 
