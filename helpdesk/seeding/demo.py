@@ -23,12 +23,11 @@ from tqdm import tqdm
 from helpdesk.auth.models import Role, User
 from helpdesk.calendar.services import get_calendar
 from helpdesk.calendar.workdays import SHANGHAI, WorkCalendar
-from helpdesk.callbacks.queries import sample_bucket
-from helpdesk.callbacks.services import record_callback
 from helpdesk.common_issues.indexing import reindex
 from helpdesk.errors import DomainError
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Category, Department, Jurisdiction
+from helpdesk.seeding.demo_callbacks import call_back
 from helpdesk.seeding.demo_flow import at, monthly_flow, spread
 from helpdesk.seeding.demo_text import NOTES, ticket_text
 from helpdesk.seeding.people import Logins, build_people
@@ -58,7 +57,6 @@ COUNTY_WEIGHTS = {
 }
 DEMO_COMPANY_EVERY = 8  # one 川汇区 filing in eight is the demo company's land issue (the demo cadre's)
 COMMIT_EVERY = 100
-CALLBACK_HISTORY_DAYS = 120  # 回访 in the demo: tickets closed in the last four months
 
 DEMO_LOGINS = {
     "admin": "admin@demo.cn",
@@ -335,37 +333,7 @@ class DemoBuilder:
         else:
             closed = self.later(resolved, 6, hour=8.0)
             self.act(None, ticket, "auto_close", closed)
-        self.call_back(ticket, closed)
-
-    def call_back(self, ticket: Ticket, closed: datetime) -> None:
-        """回访 as the callback queue asks for it: in the last CALLBACK_HISTORY_DAYS the county's supervisor calls
-        back every auto-closed ticket and the sample of the rated ones a few working days after it closed;
-        most companies answer, and a few say it is not really solved (the ticket reopens, and is resolved again
-        a few days later unless that is still to come). A generator of its
-        own, so that the rest of the story does not change with it."""
-        config = current_app.config
-        if closed < self.now - timedelta(days=CALLBACK_HISTORY_DAYS):
-            return
-        if ticket.rating is not None and sample_bucket(ticket.id) >= int(config.get("CALLBACK_SAMPLE_PERCENT", 30)):
-            return
-        rng = self.callback_rng
-        day = self.cal.add_working_days(closed.astimezone(SHANGHAI).date(), rng.randint(1, 4))
-        when = max(at(day, rng.uniform(9, 17.5)), closed + timedelta(minutes=20))
-        if when >= self.now:
-            return  # still in the queue
-        reached = rng.random() < 0.9
-        solved = (rng.random() < 0.96) if reached else None
-        rating = None
-        if reached and ticket.rating is None:
-            rating = rng.choices(("satisfied", "basically_satisfied", "dissatisfied"), (80, 15, 5))[0]
-        note = None if solved is not False else NOTES["not_solved"]
-        record_callback(self.supervisor_for(ticket), ticket, reached=reached, solved=solved, rating=rating,
-                        note=note, now=when)  # fmt: skip
-        if solved is False:  # reopened: the handler finishes the job, the company confirms (the recheck call is due)
-            again = at(self.cal.add_working_days(when.astimezone(SHANGHAI).date(), rng.randint(2, 4)), 16.0)
-            self.act(ticket.assignee, ticket, "resolve", again, note=NOTES["resolve_again"])
-            confirmed = at(self.cal.add_working_days(again.astimezone(SHANGHAI).date(), 1), 10.0)
-            self.act(self.company_user(ticket), ticket, "confirm", confirmed, rating="basically_satisfied")
+        call_back(self, ticket, closed)
 
     def work_stubborn(self, ticket: Ticket, filed: datetime) -> None:
         """A hard case: accepted, urged, urged again, still open."""
