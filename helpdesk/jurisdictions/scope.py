@@ -51,6 +51,14 @@ class Scope:
             found |= subtree_ids(root if isinstance(root, int) else _scalar(root))
         return frozenset(found)
 
+    @property
+    def whole_tree(self) -> bool:
+        """Every jurisdiction there is (no roots, or a province's subtree): a NOT NULL jurisdiction column
+        then needs no condition at all."""
+        from helpdesk.jurisdictions.queries import jurisdiction_tree
+
+        return self.roots is None or self.ids == frozenset(jurisdiction_tree().by_id)
+
     def __contains__(self, jurisdiction_id: object) -> bool:
         return self.roots is None or jurisdiction_id in self.ids
 

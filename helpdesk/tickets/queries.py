@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 
 from helpdesk.auth.models import Role, User
 from helpdesk.errors import NotFound
@@ -33,7 +33,10 @@ def ticket_visibility(user: User) -> ColumnElement:
             Ticket.id.in_(cohandled),
             Ticket.common_issue_id.in_(led),
         )
-    return supervised_scope(user).clause(Ticket.jurisdiction_id)
+    scope = supervised_scope(user)
+    # every ticket has a jurisdiction: the province's supervisors need no IN list of all of them (a similar-
+    # ticket lookup joined 100,000 tickets to check it, 120 ms on PostgreSQL)
+    return true() if scope.whole_tree else scope.clause(Ticket.jurisdiction_id)
 
 
 def visible_tickets(user: User) -> Select:
