@@ -95,6 +95,21 @@ def _index(db, quarter: int, city_id: int) -> tuple[int, int, object]:
     return len(postings), len(edges), first
 
 
+def _vacuum(db) -> None:
+    """After the bulk load, what autovacuum would do in time: statistics for the planner and, on PostgreSQL,
+    the visibility map that index-only scans of the postings need (without it the lookup took 1.2 s)."""
+    from sqlalchemy import text
+
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in ("tickets", "ticket_terms", "term_stats", "ticket_neighbours"):
+                connection.execute(text(f"VACUUM (ANALYZE) {table}"))
+    else:
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default="sqlite:////tmp/helpdesk_common_issues_bench.db")
@@ -119,6 +134,8 @@ def main(argv: list[str] | None = None) -> None:
         _texts(db, args.seed)
         city = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == "411600"))
         n_postings, n_edges, first = _index(db, args.quarter, city.id)
+        db.session.commit()
+        _vacuum(db)
         print(
             f"texts and index: {n_postings:,} postings, {n_edges:,} neighbour edges of the city's last "
             f"{args.quarter:,} tickets, in {time.perf_counter() - step:.0f} s"
