@@ -40,6 +40,9 @@ def register_extensions(app: Flask) -> None:
     from helpdesk.i18n import select_locale, select_timezone
 
     db.init_app(app)
+    from helpdesk.dbsetup import remove_session_safely
+
+    remove_session_safely(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     bootstrap.init_app(app)

@@ -1,7 +1,10 @@
 """Database connection details that depend on the dialect."""
 
+import logging
+
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 
 from helpdesk.extensions import db
 
@@ -26,3 +29,26 @@ def configure_sqlite(app: Flask) -> None:
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")  # persistent: stays for every later connection too
         cursor.close()
+
+
+log = logging.getLogger(__name__)
+
+
+def remove_session_safely(app: Flask) -> None:
+    """End each request's session without turning a lost connection into a 500.
+
+    Flask-SQLAlchemy's teardown rolls the session back; when the database was shut down between the answer
+    and the teardown (a restart, a failover), that ROLLBACK raises and the already-decided answer (often the
+    503 of a database error) became gunicorn's 500. The connection is dead either way: log it, forget the
+    session (so the next request of this thread starts clean) and let the pool replace the connection."""
+    app.teardown_appcontext_funcs[:] = [
+        f for f in app.teardown_appcontext_funcs if getattr(f, "__func__", None) is not type(db)._teardown_session
+    ]
+
+    @app.teardown_appcontext
+    def _remove_session(exc: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except DBAPIError as error:
+            log.warning("the database connection was lost before the session ended: %s", error.__class__.__name__)
+            db.session.registry.clear()
