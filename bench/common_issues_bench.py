@@ -7,8 +7,9 @@ It builds the bench world (bench.generate: people, companies, tickets), gives th
 realistic similarity (bench.similarity_text), writes the similarity index the way the worker would leave it
 (ticket_terms and term_stats for every ticket; neighbour edges, ≤ 20 a ticket scoring ≥ 0.18, for the city's
 last --quarter tickets), then times, as medians of --repeat runs (wall and CPU):
-- the similar lookup as the API runs it: `similar_tickets` of a city supervisor (df with N, the visibility-
-  restricted SQL lookup, the tickets with their details) for ten texts of the evaluation set; target 50 ms;
+- the similar lookup as the API runs it, each in a request context of its own: `similar_tickets` of the province
+  supervisor, a county supervisor and a cadre (df with N, the visibility-restricted SQL lookup, the tickets with
+  their details) for ten texts of the evaluation set; target 50 ms;
 - the candidate groups of the city for the quarter from stored edges (`candidate_groups_for`): target 1 s.
 Do not run it at full size while others use the machine.
 """
@@ -31,6 +32,7 @@ from helpdesk.common_issues.models import N_DOCS_TERM, TermStat, TicketNeighbour
 from helpdesk.common_issues.similarity import document_frequencies, terms, weigh
 
 LOOKUP_TARGET_MS = 50
+LOOKUP_ROLES = ("province_supervisor", "county_supervisor", "cadre")
 CANDIDATES_TARGET_MS = 1000
 BATCH = 5000
 
@@ -110,6 +112,104 @@ def _vacuum(db) -> None:
             connection.execute(text("ANALYZE"))
 
 
+def _lookup_request(app, user_id: int, title: str, description: str, category: str) -> None:
+    """One similar lookup the way `POST /api/v1/tickets/similar` runs it: a request context of its own (a new
+    session, the jurisdiction tree read again), the caller loaded by id."""
+    from helpdesk.auth.models import User
+    from helpdesk.common_issues.queries import similar_tickets
+    from helpdesk.extensions import db
+
+    with app.test_request_context():
+        similar_tickets(db.session.get(User, user_id), title, description, category)
+        db.session.remove()
+
+
+def measure_common_issues(url: str, repeat: int = 5, quarter: int = 12_000, seed: int = SEED) -> dict:
+    """On a loaded bench database: synthetic texts and the similarity index (unless they are there already, as
+    with `bench.run --reuse`), then the lookups of LOOKUP_ROLES and the city's candidate groups. Returns the
+    figures (ms) with what was built; `bench.run` reports them beside the rest."""
+    app = make_app(url)
+    result: dict = {}
+    with app.app_context(), app.test_request_context():
+        from helpdesk.auth.models import User
+        from helpdesk.calendar.workdays import local_date
+        from helpdesk.common_issues.queries import candidate_groups_for
+        from helpdesk.extensions import db
+        from helpdesk.jurisdictions.models import Jurisdiction
+        from helpdesk.tickets.models import Ticket
+
+        city = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == "411600"))
+        step = time.perf_counter()
+        if db.session.scalar(select(func.count()).select_from(TicketTerm)) == 0:
+            _texts(db, seed)
+            n_postings, n_edges, first = _index(db, quarter, city.id)
+            db.session.commit()
+            _vacuum(db)
+            result["built in s"] = time.perf_counter() - step
+        else:
+            n_postings = db.session.scalar(select(func.count()).select_from(TicketTerm))
+            n_edges = db.session.scalar(select(func.count()).select_from(TicketNeighbour))
+            first = db.session.scalar(
+                select(func.min(Ticket.created_at)).where(Ticket.id.in_(select(TicketNeighbour.ticket_id)))
+            )
+        result.update(postings=n_postings, edges=n_edges, tickets=db.session.scalar(select(func.count(Ticket.id))))
+        items = TextMaker(seed).items
+        queries = [(i["title"], i["description"], i["category"]) for i in items[:: len(items) // 9]][:10]
+        for role in LOOKUP_ROLES:
+            user_id = db.session.scalar(select(User.id).where(User.email == BENCH_LOGINS[role]))
+            walls, cpus = [], []
+            for title, description, category in queries:
+                wall, cpu = median_ms(
+                    lambda q=(title, description, category), u=user_id: _lookup_request(app, u, *q), repeat
+                )
+                walls.append(wall)
+                cpus.append(cpu)
+            result[f"lookup: {role}"] = {
+                "median": statistics.median(walls),
+                "worst": max(walls),
+                "cpu": statistics.median(cpus),
+                "queries": len(queries),
+            }
+        viewer = db.session.scalar(select(User).where(User.email == BENCH_LOGINS["province_supervisor"]))
+        since = local_date(first) if first else None
+
+        def groups():
+            return candidate_groups_for(viewer, jurisdiction_id=city.id, created_from=since)
+
+        found = groups()
+        wall, cpu = median_ms(groups, repeat)
+        result["candidate groups"] = {
+            "median": wall,
+            "cpu": cpu,
+            "since": str(since),
+            "groups": len(found),
+            "largest": len(found[0].ticket_ids) if found else 0,
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return result
+
+
+def describe(result: dict) -> list[str]:
+    """The figures of `measure_common_issues` in sentences."""
+    lines = [f"{result['postings']:,} postings of {result['tickets']:,} tickets, {result['edges']:,} neighbour edges"]
+    if "built in s" in result:
+        lines[0] += f" (texts and index built in {result['built in s']:.0f} s)"
+    for role in LOOKUP_ROLES:
+        r = result[f"lookup: {role}"]
+        lines.append(
+            f"similar lookup of the {role.replace('_', ' ')} (as a request: its own session, the jurisdiction tree, "
+            f"2 statements and the tickets' load), {r['queries']} queries, median of each: wall median "
+            f"{r['median']:.1f} ms, worst {r['worst']:.1f}; CPU median {r['cpu']:.1f} ms (target {LOOKUP_TARGET_MS} ms)"
+        )
+    g = result["candidate groups"]
+    lines.append(
+        f"candidate groups of the city since {g['since']} from the stored edges: wall {g['median']:.0f} ms, CPU "
+        f"{g['cpu']:.0f} ms (target {CANDIDATES_TARGET_MS} ms); {g['groups']} groups, largest {g['largest']}"
+    )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default="sqlite:////tmp/helpdesk_common_issues_bench.db")
@@ -117,58 +217,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quarter", type=parse_count, default=12_000, help="the city's last tickets given edges")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--reuse", action="store_true", help="measure the database as it is (built by a run before)")
     args = parser.parse_args(argv)
 
-    started = time.perf_counter()
-    generate(args.database_url, args.tickets, recreate=True, seed=args.seed)
-    print(f"bench world of {args.tickets:,} tickets in {time.perf_counter() - started:.0f} s")
-    app = make_app(args.database_url)
-    with app.app_context(), app.test_request_context():
-        from helpdesk.auth.models import User
-        from helpdesk.calendar.workdays import local_date
-        from helpdesk.common_issues.queries import candidate_groups_for, similar_tickets
-        from helpdesk.extensions import db
-        from helpdesk.jurisdictions.models import Jurisdiction
-
-        step = time.perf_counter()
-        _texts(db, args.seed)
-        city = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == "411600"))
-        n_postings, n_edges, first = _index(db, args.quarter, city.id)
-        db.session.commit()
-        _vacuum(db)
-        print(
-            f"texts and index: {n_postings:,} postings, {n_edges:,} neighbour edges of the city's last "
-            f"{args.quarter:,} tickets, in {time.perf_counter() - step:.0f} s"
-        )
-        viewer = db.session.scalar(select(User).where(User.email == BENCH_LOGINS["province_supervisor"]))
-        items = TextMaker(args.seed).items
-        queries = [(i["title"], i["description"], i["category"]) for i in items[:: len(items) // 9]][:10]
-        walls, cpus = [], []
-        for title, description, category in queries:
-            wall, cpu = median_ms(
-                lambda t=title, d=description, c=category: similar_tickets(viewer, t, d, c), args.repeat
-            )
-            walls.append(wall)
-            cpus.append(cpu)
-        print(
-            f"similar lookup of a supervisor (2 statements and the tickets' load), {len(queries)} queries, median of "
-            f"{args.repeat}: wall median {statistics.median(walls):.1f} ms, worst {max(walls):.1f}; CPU median "
-            f"{statistics.median(cpus):.1f} ms, worst {max(cpus):.1f} (target {LOOKUP_TARGET_MS} ms)"
-        )
-        since = local_date(first) if first else None
-
-        def groups():
-            return candidate_groups_for(viewer, jurisdiction_id=city.id, created_from=since)
-
-        found = groups()
-        wall, cpu = median_ms(groups, args.repeat)
-        print(
-            f"candidate groups of the city since {since} from {n_edges:,} stored edges: wall {wall:.0f} ms, CPU "
-            f"{cpu:.0f} ms (target {CANDIDATES_TARGET_MS} ms); {len(found)} groups, largest "
-            f"{len(found[0].ticket_ids) if found else 0}"
-        )
-        db.session.remove()
-        db.engine.dispose()
+    if not args.reuse:
+        started = time.perf_counter()
+        generate(args.database_url, args.tickets, recreate=True, seed=args.seed)
+        print(f"bench world of {args.tickets:,} tickets in {time.perf_counter() - started:.0f} s")
+    for line in describe(measure_common_issues(args.database_url, args.repeat, args.quarter, args.seed)):
+        print(line)
 
 
 if __name__ == "__main__":

@@ -182,6 +182,35 @@ def _filing(measured: dict) -> list[str]:
     return lines
 
 
+def _common_issues(columns: dict) -> list[str]:
+    """The similar lookup by role and the city's candidate groups (bench/common_issues_bench.py), per database."""
+    from bench.common_issues_bench import CANDIDATES_TARGET_MS, LOOKUP_ROLES, LOOKUP_TARGET_MS
+
+    measured = {k: c for k, c in columns.items() if c.get("common issues")}
+    if not measured:
+        return []
+    labels = [c["label"] for c in measured.values()]
+    lines = [
+        "## Common issues: the similar lookup and the candidate groups (ms; median over 10 texts, worst in brackets)",
+        "",
+        _row(["measurement", "target", *labels]),
+        "|---|---:|" + "---:|" * len(labels),
+    ]
+    for role in LOOKUP_ROLES:
+        cells = [
+            f"{fmt(c['common issues'][f'lookup: {role}']['median'])} ({fmt(c['common issues'][f'lookup: {role}']['worst'])})"
+            for c in measured.values()
+        ]
+        lines.append(_row([f"similar lookup, {role.replace('_', ' ')}", f"≤ {LOOKUP_TARGET_MS}", *cells]))
+    groups = [fmt(c["common issues"]["candidate groups"]["median"]) for c in measured.values()]
+    lines.append(_row(["candidate groups of the city, last quarter", f"≤ {CANDIDATES_TARGET_MS}", *groups]))
+    index = [
+        f"{c['common issues']['postings']:,} postings, {c['common issues']['edges']:,} edges" for c in measured.values()
+    ]
+    lines += [_row(["index", "", *index]), ""]
+    return lines
+
+
 def markdown(args, columns: dict) -> str:
     lines = [
         f"# Benchmark, {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
@@ -193,4 +222,5 @@ def markdown(args, columns: dict) -> str:
     lines += _loads(columns)
     lines += _queries(columns, args.repeat)
     lines += _http(columns)
+    lines += _common_issues(columns)
     return "\n".join(lines) + "\n"

@@ -1,9 +1,11 @@
 """`make bench` (python -m bench.run): the tracker and the API at scale, ours beside a bare floor (issue 13).
 
-The default run (about 15 minutes on 2 cores):
+The default run (about 25 minutes on 2 cores):
   - SQLite and PostgreSQL at 100,000 tickets: the in-process timings, then the HTTP run — ours
     and the floor app (bench/bare_app.py) under gunicorn, interleaved, ratios ours/floor — and on
-    SQLite the filing throughput with 2 and 4 workers;
+    SQLite the filing throughput with 2 and 4 workers; then the common issues (issue 14,
+    bench/common_issues_bench.py): synthetic texts and the similarity index on the same database
+    (~5 minutes each), the similar lookup of three roles and the city's candidate groups;
   - PostgreSQL at 1,000,000 tickets: the in-process timings only (reports, lists, the supervisors'
     dashboard pages, the whole-history province report).
 Each database is loaded by bench.generate and dropped at the end (--keep keeps it, --reuse
@@ -12,6 +14,7 @@ measures a kept one). Markdown goes to stdout and bench/out/bench-<time>.md.
     python -m bench.run                                          # the default above
     python -m bench.run --backends sqlite --big-scales '' --runs 3   # SQLite 100k only, 3 HTTP runs
     python -m bench.run --skip-http --scales 10k,100k             # in-process timings only
+    python -m bench.run --skip-http --skip-queries --big-scales '' # the common issues only
     python -m bench.run --db-prefix helpdesk_bench_h_ --keep        # own database names, kept afterwards
 """
 
@@ -24,6 +27,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from bench.common_issues_bench import measure_common_issues
 from bench.generate import drop_database, generate, parse_count
 from bench.http_bench import measure_http
 from bench.inprocess import measure_pages, measure_queries
@@ -62,11 +66,14 @@ def plan(args) -> list[dict]:
                     "scale": scale,
                     "http": not args.skip_http,
                     "filing": backend == "sqlite" and not args.skip_filing,
+                    "common_issues": not args.skip_common_issues,
                 }
             )
     if "postgresql" in _split(args.backends):
         for scale in _split(args.big_scales):
-            columns.append({"backend": "postgresql", "scale": scale, "http": False, "filing": False})
+            columns.append(
+                {"backend": "postgresql", "scale": scale, "http": False, "filing": False, "common_issues": False}
+            )
     return columns
 
 
@@ -98,6 +105,9 @@ def measure_column(column: dict, args, stamp: str) -> dict:
                 connections=args.connections,
                 filing_workers=4 if column["filing"] else None,
             )
+        if column["common_issues"]:
+            log(f"[{label}] common issues: texts, the similarity index, lookups and candidate groups")
+            result["common issues"] = measure_common_issues(url, args.repeat)
     finally:
         if not args.keep:
             drop_database(url)
@@ -127,6 +137,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-filing", action="store_true", help="no 4-worker filing throughput on SQLite")
     parser.add_argument("--skip-queries", action="store_true", help="no in-process timings")
+    parser.add_argument(
+        "--skip-common-issues", action="store_true", help="no similarity index, similar lookups or candidate groups"
+    )
     parser.add_argument("--reuse", action="store_true", help="measure existing databases instead of loading them")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument("--explain", action="store_true", help="write EXPLAIN ANALYZE of each query to bench/out/")

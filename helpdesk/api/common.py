@@ -13,6 +13,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.routing import BaseConverter
 
+from helpdesk.api.dumping import Schema
 from helpdesk.db import MAX_ID
 from helpdesk.extensions import db
 
@@ -161,21 +162,21 @@ def length(low: int, high: int) -> list[validate.Length]:
 # -- shapes --------------------------------------------------------------------------------------
 
 
-class Ref(ma.Schema):
+class Ref(Schema):
     """A person or department named in another object: {id, name}."""
 
     id = fields.Integer(required=True)
     name = fields.String(required=True)
 
 
-class PageArgs(ma.Schema):
+class PageArgs(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1), metadata={"description": "From 1."})
     per_page = fields.Integer(
         load_default=20, validate=validate.Range(min=1, max=PER_PAGE_MAX), metadata={"description": "1 to 100."}
     )
 
 
-class PageSchema(ma.Schema):
+class PageSchema(Schema):
     """The envelope of a paginated list."""
 
     page = fields.Integer(required=True)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 from flask import url_for
 from flask_smorest.fields import Upload
 from marshmallow import fields
 
 from helpdesk.api.common import Flag, Ref
+from helpdesk.api.dumping import Schema
 
 
-class AttachmentSchema(ma.Schema):
+class AttachmentSchema(Schema):
     id = fields.Integer(required=True)
     ticket_id = fields.Integer(required=True)
     filename = fields.String(required=True)
@@ -26,7 +26,7 @@ class AttachmentSchema(ma.Schema):
         return url_for("api_attachments.download", attachment_id=attachment.id)
 
 
-class UploadSchema(ma.Schema):
+class UploadSchema(Schema):
     file = Upload(
         required=True, metadata={"description": "PDF, PNG, JPEG, DOCX or XLSX (judged by content), at most 10 MB."}
     )

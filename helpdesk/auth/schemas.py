@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 from marshmallow import fields, validate
 
 from helpdesk.api.common import Flag, Id, PageArgs, length, page_of
+from helpdesk.api.dumping import Schema
 from helpdesk.auth.models import Role
 from helpdesk.auth.services import MIN_PASSWORD
 from helpdesk.notifications.preferences import chosen_channels
@@ -14,12 +14,12 @@ ROLES = [r.value for r in Role]
 LOCALES = ["zh_CN", "en"]
 
 
-class TokenRequestSchema(ma.Schema):
+class TokenRequestSchema(Schema):
     email = fields.String(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, validate=validate.Length(max=1000), load_only=True)
 
 
-class TokenSchema(ma.Schema):
+class TokenSchema(Schema):
     token = fields.String(required=True, metadata={"description": "Send as 'Authorization: Bearer <token>'."})
     expires_at = fields.DateTime(required=True)
 
@@ -30,7 +30,7 @@ MOBILE = {"description": "A mainland mobile number, 11 digits (spaces, dashes an
 CHANNELS = ["email", "sms"]
 
 
-class UserSchema(ma.Schema):
+class UserSchema(Schema):
     id = fields.Integer(required=True)
     email = fields.String(required=True, metadata=EMAIL)
     mobile = fields.String(allow_none=True, metadata=MOBILE)
@@ -62,7 +62,7 @@ class UserQuerySchema(PageArgs):
     q = fields.String(validate=validate.Length(max=100), metadata={"description": "Part of the name or email."})
 
 
-class UserCreateSchema(ma.Schema):
+class UserCreateSchema(Schema):
     email = fields.String(required=True, validate=validate.Length(max=254), metadata=EMAIL)
     name = fields.String(required=True, validate=length(1, 100))
     password = fields.String(required=True, validate=validate.Length(max=1000), load_only=True, metadata=PASSWORD)
@@ -77,7 +77,7 @@ class UserCreateSchema(ma.Schema):
     )
 
 
-class UserUpdateSchema(ma.Schema):
+class UserUpdateSchema(Schema):
     name = fields.String(validate=length(1, 100))
     active = Flag()
     password = fields.String(validate=validate.Length(max=1000), load_only=True, metadata=PASSWORD)
@@ -90,7 +90,7 @@ class UserUpdateSchema(ma.Schema):
     mobile = fields.String(allow_none=True, validate=validate.Length(max=20), metadata=MOBILE)
 
 
-class MeUpdateSchema(ma.Schema):
+class MeUpdateSchema(Schema):
     away_until = fields.Date(
         allow_none=True,
         metadata={"description": "Cadres only (403 for other roles): on leave up to this day; null clears."},
@@ -102,7 +102,7 @@ class MeUpdateSchema(ma.Schema):
     )
 
 
-class PasswordChangeSchema(ma.Schema):
+class PasswordChangeSchema(Schema):
     current_password = fields.String(required=True, validate=validate.Length(max=1000), load_only=True)
     new_password = fields.String(required=True, validate=validate.Length(max=1000), load_only=True)
     email = fields.String(

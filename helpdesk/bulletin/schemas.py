@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 from marshmallow import fields, validate
 
 from helpdesk.api.common import Id
+from helpdesk.api.dumping import Schema
 from helpdesk.bulletin.services import FORMATS, MONTH_PATTERN
 
 
-class BulletinQuerySchema(ma.Schema):
+class BulletinQuerySchema(Schema):
     jurisdiction_id = Id(metadata={"description": "Default: a supervisor's own jurisdiction, the province for admins."})
     month = fields.String(
         validate=validate.Regexp(f"^{MONTH_PATTERN}$", error="Give the month as YYYY-MM."),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 from marshmallow import fields, validate
 
 from helpdesk.api.common import Flag, PageArgs, PageSchema, Ref
+from helpdesk.api.dumping import Schema
 from helpdesk.callbacks.queries import Reason
 from helpdesk.tickets.changes import NOTE_LENGTH
 from helpdesk.tickets.models import Rating
@@ -14,7 +14,7 @@ from helpdesk.tickets.schemas import TicketSchema
 RATINGS = [r.value for r in Rating]
 
 
-class CallbackSchema(ma.Schema):
+class CallbackSchema(Schema):
     """One call to the enterprise (回访)."""
 
     id = fields.Integer(required=True)
@@ -29,7 +29,7 @@ class CallbackSchema(ma.Schema):
     note = fields.String(required=True, allow_none=True)
 
 
-class CallbackCreateSchema(ma.Schema):
+class CallbackCreateSchema(Schema):
     reached = Flag(required=True, metadata={"description": "Was the enterprise reached?"})
     solved = Flag(
         allow_none=True,
@@ -48,7 +48,7 @@ class CallbackCreateSchema(ma.Schema):
     note = fields.String(allow_none=True, validate=validate.Length(max=NOTE_LENGTH))
 
 
-class QueueItemSchema(ma.Schema):
+class QueueItemSchema(Schema):
     ticket = fields.Nested(TicketSchema, required=True)
     reason = fields.String(
         required=True,

@@ -84,6 +84,7 @@ class CommonIssueEvent(Base):
 
     actor: Mapped[User | None] = relationship()
 
+
 # term_stats' row under this term (never a real term: terms are never empty) counts the indexed tickets, N of
 # the idf: the lookup reads it in the same statement as the query's df.
 N_DOCS_TERM = ""

@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from helpdesk.api.common import Id, PageArgs, Ref, length, page_of
+from helpdesk.api.dumping import Schema
 from helpdesk.common_issues.models import IssueStatus
 from helpdesk.enterprises.schemas import JurisdictionRef
 from helpdesk.tickets.changes import DESCRIPTION_LENGTH, NOTE_LENGTH, TITLE_LENGTH
@@ -20,7 +21,7 @@ def _limit() -> fields.Integer:
     )
 
 
-class SimilarQuerySchema(ma.Schema):
+class SimilarQuerySchema(Schema):
     """A text to compare with the tickets you can see, e.g. an issue before it is filed."""
 
     title = fields.String(required=True, validate=validate.Length(min=1, max=TITLE_LENGTH[1]))
@@ -33,11 +34,11 @@ class SimilarQuerySchema(ma.Schema):
     limit = _limit()
 
 
-class SimilarArgs(ma.Schema):
+class SimilarArgs(Schema):
     limit = _limit()
 
 
-class SimilarItemSchema(ma.Schema):
+class SimilarItemSchema(Schema):
     ticket = fields.Nested(TicketSchema, required=True)
     score = fields.Float(
         required=True,
@@ -49,7 +50,7 @@ class SimilarItemSchema(ma.Schema):
     )
 
 
-class SimilarListSchema(ma.Schema):
+class SimilarListSchema(Schema):
     items = fields.List(fields.Nested(SimilarItemSchema), required=True)
 
 
@@ -58,7 +59,7 @@ class SimilarListSchema(ma.Schema):
 STATUSES = [s.value for s in IssueStatus]
 
 
-class TicketBrief(ma.Schema):
+class TicketBrief(Schema):
     """A linked ticket, as a common issue lists it."""
 
     id = fields.Integer(required=True)
@@ -68,7 +69,7 @@ class TicketBrief(ma.Schema):
     enterprise = fields.Nested(EnterpriseRef, required=True)
 
 
-class CommonIssueSchema(ma.Schema):
+class CommonIssueSchema(Schema):
     """A common issue (共性问题): one problem of several enterprises, handled once by a lead department."""
 
     id = fields.Integer(required=True)
@@ -105,7 +106,7 @@ class CommonIssueQuerySchema(PageArgs):
     category = fields.String(validate=validate.Length(max=30), metadata={"description": "A category code."})
 
 
-class CommonIssueCreateSchema(ma.Schema):
+class CommonIssueCreateSchema(Schema):
     title = fields.String(required=True, validate=length(*TITLE_LENGTH))
     description = fields.String(load_default="", validate=validate.Length(max=5000))
     category = fields.String(
@@ -125,7 +126,7 @@ class CommonIssueCreateSchema(ma.Schema):
     )
 
 
-class CommonIssueUpdateSchema(ma.Schema):
+class CommonIssueUpdateSchema(Schema):
     """What to change (at least one field)."""
 
     title = fields.String(validate=length(*TITLE_LENGTH))
@@ -139,11 +140,11 @@ class CommonIssueUpdateSchema(ma.Schema):
             raise ma.ValidationError("Name at least one field to change.")
 
 
-class TicketIdsSchema(ma.Schema):
+class TicketIdsSchema(Schema):
     ticket_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=200))
 
 
-class ResolveSchema(ma.Schema):
+class ResolveSchema(Schema):
     resolution_note = fields.String(
         required=True,
         validate=length(1, NOTE_LENGTH),
@@ -151,7 +152,7 @@ class ResolveSchema(ma.Schema):
     )
 
 
-class CandidateArgs(ma.Schema):
+class CandidateArgs(Schema):
     jurisdiction_id = Id(metadata={"description": "Tickets of enterprises in this subtree (within yours)."})
     category = fields.String(validate=validate.Length(max=30), metadata={"description": "A category code."})
     created_from = fields.Date(
@@ -165,12 +166,12 @@ class CandidateArgs(ma.Schema):
     )
 
 
-class CandidateSchema(ma.Schema):
+class CandidateSchema(Schema):
     ticket_ids = fields.List(fields.Integer(), required=True)
     enterprise_count = fields.Integer(required=True)
     label = fields.String(required=True, metadata={"description": "The group's most central title."})
     category = fields.String(required=True, allow_none=True, metadata={"description": "The commonest category code."})
 
 
-class CandidateListSchema(ma.Schema):
+class CandidateListSchema(Schema):
     items = fields.List(fields.Nested(CandidateSchema), required=True)

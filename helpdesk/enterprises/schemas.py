@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 from marshmallow import fields, validate
 
 from helpdesk.api.common import Id, PageArgs, Ref, length, page_of
+from helpdesk.api.dumping import Schema
 from helpdesk.enterprises.credit_code import CHARSET, LENGTH
 from helpdesk.enterprises.models import SIZES
 
@@ -21,13 +21,13 @@ CREDIT_CODE = {
 }
 
 
-class JurisdictionRef(ma.Schema):
+class JurisdictionRef(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     level = fields.String(required=True)
 
 
-class EnterpriseSchema(ma.Schema):
+class EnterpriseSchema(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     credit_code = fields.String(required=True, metadata={"description": "统一社会信用代码 (18 characters)."})
@@ -48,7 +48,7 @@ class EnterpriseQuerySchema(PageArgs):
     q = fields.String(validate=validate.Length(max=200), metadata={"description": "Part of the name or credit code."})
 
 
-class EnterpriseCreateSchema(ma.Schema):
+class EnterpriseCreateSchema(Schema):
     name = fields.String(required=True, validate=length(2, 200))
     credit_code = fields.String(required=True, validate=validate.Length(max=100), metadata=CREDIT_CODE)
     jurisdiction_id = Id(required=True, metadata={"description": "The county-level division."})

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 from marshmallow import fields, validate
 
 from helpdesk.api.common import Id
+from helpdesk.api.dumping import Schema
 from helpdesk.jurisdictions.models import Level
 
 
-class CategorySchema(ma.Schema):
+class CategorySchema(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)
     name_en = fields.String(required=True)
@@ -17,7 +17,7 @@ class CategorySchema(ma.Schema):
     resolution_days = fields.Integer(required=True, metadata={"description": "Working days to resolve."})
 
 
-class JurisdictionSchema(ma.Schema):
+class JurisdictionSchema(Schema):
     id = fields.Integer(required=True)
     code = fields.String(required=True, metadata={"description": "GB/T 2260 division code."})
     name = fields.String(required=True)
@@ -26,7 +26,7 @@ class JurisdictionSchema(ma.Schema):
     parent_id = fields.Integer(allow_none=True)
 
 
-class DepartmentSchema(ma.Schema):
+class DepartmentSchema(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     name_en = fields.String(required=True)
@@ -38,5 +38,5 @@ class DepartmentSchema(ma.Schema):
     is_default = fields.Boolean(required=True, metadata={"description": "The jurisdiction's general office."})
 
 
-class DepartmentQuerySchema(ma.Schema):
+class DepartmentQuerySchema(Schema):
     jurisdiction_id = Id()

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 from marshmallow import fields, validate
 
 from helpdesk.api.common import PageArgs, page_of
+from helpdesk.api.dumping import Schema
 from helpdesk.notifications.models import Channel, DeliveryStatus
 
 STATUSES = [s.value for s in DeliveryStatus]
 CHANNELS = [c.value for c in Channel]
 
 
-class DeliverySchema(ma.Schema):
+class DeliverySchema(Schema):
     id = fields.Integer(required=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     recipient_id = fields.Integer(allow_none=True, metadata={"description": "The user; null for a group robot."})

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 from marshmallow import fields, validate
 
 from helpdesk.api.common import Id
+from helpdesk.api.dumping import Schema
 from helpdesk.reports.export import HEADERS
 from helpdesk.reports.figures import GROUPS, WARNINGS
 from helpdesk.tickets.schemas import DATE_RANGE
@@ -13,7 +13,7 @@ from helpdesk.tickets.schemas import DATE_RANGE
 FORMATS = ("json", "csv", "xlsx")
 
 
-class ScopeQuerySchema(ma.Schema):
+class ScopeQuerySchema(Schema):
     """The scope and period of a report: the same parameters for every report endpoint."""
 
     jurisdiction_id = Id()
@@ -42,12 +42,10 @@ def _rate(description: str) -> fields.Float:
     return fields.Float(allow_none=True, validate=validate.Range(0, 1), metadata={"description": description})
 
 
-OpenByWarningSchema = ma.Schema.from_dict(
-    {name: fields.Integer(required=True) for name in WARNINGS}, name="OpenByWarning"
-)
+OpenByWarningSchema = Schema.from_dict({name: fields.Integer(required=True) for name in WARNINGS}, name="OpenByWarning")
 
 
-class FiguresSchema(ma.Schema):
+class FiguresSchema(Schema):
     total = fields.Integer(required=True)
     eligible = fields.Integer(required=True, metadata={"description": "total − withdrawn − declined"})
     completed = fields.Integer(required=True, metadata={"description": "resolved or closed (办结)"})
@@ -76,14 +74,14 @@ class RowSchema(FiguresSchema):
     label = fields.String(required=True)
 
 
-class ReportSchema(ma.Schema):
+class ReportSchema(Schema):
     target = fields.Float(required=True)
     as_of = fields.String(required=True, metadata={"format": "date-time"})
     overall = fields.Nested(FiguresSchema, required=True)
     rows = fields.List(fields.Nested(RowSchema), required=True)
 
 
-class DashboardJurisdictionSchema(ma.Schema):
+class DashboardJurisdictionSchema(Schema):
     id = fields.Integer(required=True)
     code = fields.String(required=True)
     name = fields.String(required=True)
@@ -112,14 +110,14 @@ class LaggardSchema(FiguresSchema):
     label = fields.String(required=True)
 
 
-class TrendPointSchema(ma.Schema):
+class TrendPointSchema(Schema):
     month = fields.String(required=True, metadata={"example": "2026-03"})
     figures = fields.Nested(
         FiguresSchema, allow_none=True, required=True, metadata={"description": "null: no tickets."}
     )
 
 
-class ReachedSchema(ma.Schema):
+class ReachedSchema(Schema):
     issues = fields.Integer(required=True, metadata={"description": "Common issues reaching it (共性问题)."})
     resolved_issues = fields.Integer(required=True)
     tickets = fields.Integer(required=True, metadata={"description": "Tickets linked to a common issue."})
@@ -131,7 +129,7 @@ class ReachRowSchema(ReachedSchema):
     label = fields.String(required=True)
 
 
-class CommonIssueFiguresSchema(ma.Schema):
+class CommonIssueFiguresSchema(Schema):
     """Common issues of the tickets filed in the period: an issue counts in each division and category it
     reaches, so rows may add up to more issues than the overall figure; tickets and enterprises add up."""
 
@@ -140,7 +138,7 @@ class CommonIssueFiguresSchema(ma.Schema):
     by_category = fields.List(fields.Nested(ReachRowSchema), required=True)
 
 
-class DashboardSchema(ma.Schema):
+class DashboardSchema(Schema):
     """Everything the dashboard page shows, for the same scope and period."""
 
     target = fields.Float(required=True)

@@ -54,9 +54,7 @@ def _bump_open(user_id: int | None, delta: int, **also) -> None:
         db.session.execute(update(User).where(User.id == user_id).values(**values))
 
 
-def move(
-    ticket: Ticket, *, status: str | None = None, assignee: User | None | bool = False, assigned_at=None
-) -> None:
+def move(ticket: Ticket, *, status: str | None = None, assignee: User | None | bool = False, assigned_at=None) -> None:
     """Change status and/or assignee, keeping each cadre's open count equal to its open tickets; a new
     assignee's `last_assigned_at` (routing's tie-break) is set in the same UPDATE."""
     old_open = ticket.status in OPEN_STATUSES
@@ -69,7 +67,9 @@ def move(
     new_open = ticket.status in OPEN_STATUSES
     if old_assignee != ticket.assignee_id:
         _bump_open(old_assignee, -1 if old_open else 0)
-        _bump_open(ticket.assignee_id, 1 if new_open else 0, **({"last_assigned_at": assigned_at} if assigned_at else {}))
+        _bump_open(
+            ticket.assignee_id, 1 if new_open else 0, **({"last_assigned_at": assigned_at} if assigned_at else {})
+        )
     elif old_open != new_open:
         _bump_open(ticket.assignee_id, 1 if new_open else -1)
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from functools import cache
+
+from flask import g, has_request_context
+from sqlalchemy import ColumnElement, Select, event, false, literal, or_, select, true
+from sqlalchemy.orm import Session
 
 from helpdesk.auth.models import Role, User
 from helpdesk.errors import NotFound
@@ -22,10 +26,7 @@ def ticket_visibility(user: User) -> ColumnElement:
     if user.role == Role.ENTERPRISE:
         return Ticket.enterprise_id == user.enterprise_id if user.enterprise_id else false()
     if user.role == Role.CADRE:
-        from helpdesk.common_issues.models import CommonIssue
-
-        cohandled = select(TicketCohandler.ticket_id).where(TicketCohandler.department_id == user.department_id)
-        led = select(CommonIssue.id).where(CommonIssue.lead_department_id == user.department_id)
+        cohandled, led = _cadre_extras(user.department_id)
         return or_(
             Ticket.assignee_id == user.id,
             Ticket.liaison_id == user.id,
@@ -37,6 +38,33 @@ def ticket_visibility(user: User) -> ColumnElement:
     # every ticket has a jurisdiction: the province's supervisors need no IN list of all of them (a similar-
     # ticket lookup joined 100,000 tickets to check it, 120 ms on PostgreSQL)
     return true() if scope.whole_tree else scope.clause(Ticket.jurisdiction_id)
+
+
+def _cadre_extras(department_id: int | None) -> tuple[list[int], list[int]]:
+    """The tickets a department co-handles and the common issues it leads, as id lists (one statement, once per
+    request until a flush changes either). As lists, every part of a cadre's visibility is an indexed column,
+    which PostgreSQL ORs from its indexes; as subqueries it scanned every ticket (a similar-ticket lookup of a
+    cadre: 66 ms → 15 ms at 100k)."""
+    from helpdesk.common_issues.models import CommonIssue
+
+    known = g.setdefault("_cadre_extras", {}) if has_request_context() else {}
+    if department_id not in known:
+        rows = db.session.execute(
+            select(TicketCohandler.ticket_id, literal(0))
+            .where(TicketCohandler.department_id == department_id)
+            .union_all(select(CommonIssue.id, literal(1)).where(CommonIssue.lead_department_id == department_id))
+        ).all()
+        known[department_id] = ([i for i, kind in rows if kind == 0], [i for i, kind in rows if kind == 1])
+    return known[department_id]
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_cadre_extras(session, _context) -> None:
+    if not has_request_context() or "_cadre_extras" not in g:
+        return
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(getattr(o, "__tablename__", None) in ("ticket_cohandlers", "common_issues") for o in changed):
+        g.pop("_cadre_extras")
 
 
 def visible_tickets(user: User) -> Select:
@@ -70,17 +98,26 @@ def load_visible_ticket(user: User, ticket_id: int, *, details: bool = False) ->
 def with_ticket_details(query: Select) -> Select:
     """Load what a ticket's JSON or page shows with the tickets themselves: its many-to-one relations are
     joined into the same statement (one statement for a ticket or a page of them, not one per relation)."""
+    return query.options(*_details())
+
+
+@cache
+def _details() -> tuple:
+    """The joined loads, built once (building eight loader options cost a tenth of a ticket request)."""
     from sqlalchemy.orm import joinedload
 
-    return query.options(
-        joinedload(Ticket.category),
-        joinedload(Ticket.enterprise),
-        joinedload(Ticket.jurisdiction),
-        joinedload(Ticket.handling_jurisdiction),
-        joinedload(Ticket.department),
-        joinedload(Ticket.assignee),
-        joinedload(Ticket.liaison),
-        joinedload(Ticket.common_issue),
+    return tuple(
+        joinedload(relation)
+        for relation in (
+            Ticket.category,
+            Ticket.enterprise,
+            Ticket.jurisdiction,
+            Ticket.handling_jurisdiction,
+            Ticket.department,
+            Ticket.assignee,
+            Ticket.liaison,
+            Ticket.common_issue,
+        )
     )
 
 

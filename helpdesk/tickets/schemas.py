@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from helpdesk.api.common import MAX_ID, FilterList, Flag, Id, PageArgs, Ref, length, page_of
+from helpdesk.api.dumping import Schema
 from helpdesk.db import utcnow
 from helpdesk.enterprises.schemas import JurisdictionRef
 from helpdesk.jurisdictions.models import Level
@@ -25,28 +26,28 @@ SORTS = ["-created_at", "created_at", "due_at", "-due_at"]
 DATE_RANGE = validate.Range(min=date(1900, 1, 1), max=date(9999, 12, 30))
 
 
-class CategoryRef(ma.Schema):
+class CategoryRef(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)
 
 
-class EnterpriseRef(ma.Schema):
+class EnterpriseRef(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     credit_code = fields.String(required=True)
 
 
-class CommonIssueRef(ma.Schema):
+class CommonIssueRef(Schema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
 
 
-class RoutingWhySchema(ma.Schema):
+class RoutingWhySchema(Schema):
     department = fields.String(required=True, validate=validate.OneOf(DEPARTMENT_WHYS))
     cadre = fields.String(required=True, validate=validate.OneOf(CADRE_WHYS))
 
 
-class RoutingSchema(ma.Schema):
+class RoutingSchema(Schema):
     """The routing decision (PRODUCT.md §4) as data: what `routing_reason` says in words."""
 
     trigger = fields.String(
@@ -91,7 +92,7 @@ def _caller_locale() -> str:
     return user.locale if user is not None else ui_locale()
 
 
-class TicketSchema(ma.Schema):
+class TicketSchema(Schema):
     """A ticket exactly as §7 lists it; times are ISO 8601 with an offset (UTC)."""
 
     id = fields.Integer(required=True)
@@ -184,7 +185,7 @@ class TicketQuerySchema(PageArgs):
     sort = fields.String(load_default="-created_at", validate=validate.OneOf(SORTS))
 
 
-class TicketCreateSchema(ma.Schema):
+class TicketCreateSchema(Schema):
     category = fields.String(
         required=True, validate=validate.Length(max=30), metadata={"description": "A category code."}
     )
@@ -197,7 +198,7 @@ class TicketCreateSchema(ma.Schema):
     )
 
 
-class ActionSchema(ma.Schema):
+class ActionSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(USER_ACTIONS))
     note = fields.String(
         allow_none=True,
@@ -216,7 +217,7 @@ class ActionSchema(ma.Schema):
     )
 
 
-class EventSchema(ma.Schema):
+class EventSchema(Schema):
     id = fields.Integer(required=True)
     action = fields.String(required=True)
     actor = fields.Nested(
@@ -229,7 +230,7 @@ class EventSchema(ma.Schema):
     created_at = fields.DateTime(required=True)
 
 
-class CommentSchema(ma.Schema):
+class CommentSchema(Schema):
     id = fields.Integer(required=True)
     author = fields.Nested(Ref, required=True, allow_none=True)
     body = fields.String(required=True)
@@ -237,6 +238,6 @@ class CommentSchema(ma.Schema):
     created_at = fields.DateTime(required=True)
 
 
-class CommentCreateSchema(ma.Schema):
+class CommentCreateSchema(Schema):
     body = fields.String(required=True, validate=length(1, NOTE_LENGTH))
     internal = Flag(load_default=False, metadata={"description": "Government users only."})
