@@ -18,7 +18,6 @@ import marshmallow as ma
 from marshmallow import missing
 from marshmallow.utils import get_value
 
-
 # The per-type answer to "does obj[key] come before getattr?" (marshmallow's utils.get_value asks hasattr).
 _SUBSCRIPTABLE: dict[type, bool] = {}
 

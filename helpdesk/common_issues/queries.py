@@ -81,7 +81,11 @@ def lookup(
     probe = _terms_table("probe_terms", probes)
     candidates = select(TicketTerm.ticket_id).select_from(probe).join(TicketTerm, TicketTerm.term == probe.c.term)
     if visibility is not None and not isinstance(visibility, True_):  # TRUE: no join of every ticket
-        candidates = candidates.join(Ticket, Ticket.id == TicketTerm.ticket_id).where(visibility)
+        # The ids the caller may see, first and once: from the indexes of the visibility clause (a county's by
+        # an index-only scan, a cadre's by ORing its columns' indexes), then hash-joined to the postings.
+        # Checked posting by posting instead, a cadre's lookup read 15,000 tickets by primary key (60 ms).
+        visible = select(Ticket.id).where(visibility).cte("visible").prefix_with("MATERIALIZED", dialect="postgresql")
+        candidates = candidates.join(visible, visible.c.id == TicketTerm.ticket_id)
     if exclude_id is not None:
         candidates = candidates.where(TicketTerm.ticket_id != exclude_id)
     candidates = (

@@ -62,8 +62,13 @@ def _things():
     inner = Thing(id=7, name="七")
     return [
         Thing(
-            number=1, text="一", flag=True, when=datetime(2026, 12, 2, 5, 0, tzinfo=UTC), inner=inner,
-            inners=[inner, Thing(id=8, name="八")], secret="s",
+            number=1,
+            text="一",
+            flag=True,
+            when=datetime(2026, 12, 2, 5, 0, tzinfo=UTC),
+            inner=inner,
+            inners=[inner, Thing(id=8, name="八")],
+            secret="s",
         ),  # fmt: skip
         Thing(number=0, text="", flag=False, when=None, inner=None, inners=[], absent=None),
         {"number": "3", "text": 5, "flag": 1, "inner": {"id": 9, "name": "九"}, "inners": [], "secret": "s"},

@@ -159,7 +159,9 @@ def world(w, app):
     from helpdesk.common_issues.indexing import index_pending
     from helpdesk.common_issues.services import create_common_issue
 
-    f.file(w.stranger, title="用地指标迟迟没有落实", description="二期项目用地指标承诺已久，至今仍未落实，影响开工建设。")
+    f.file(
+        w.stranger, title="用地指标迟迟没有落实", description="二期项目用地指标承诺已久，至今仍未落实，影响开工建设。"
+    )
     index_pending(f.TUESDAY)
     w.issue = create_common_issue(
         w.city_supervisor, title="二期用地指标未落实", ticket_ids=[w.tickets["assigned"].id],
