@@ -20,7 +20,6 @@ it in their reader's language.
 
 from __future__ import annotations
 
-import json
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
@@ -28,7 +27,7 @@ from functools import cache
 
 from babel import Locale
 from flask import g, has_request_context
-from flask_babel import force_locale, get_locale, gettext
+from flask_babel import force_locale, get_domain, get_locale
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
@@ -171,19 +170,18 @@ def route(
 # -- the decision in words ---------------------------------------------------------------------------
 
 
-def _name(model, object_id, locale: str) -> str:
-    """A department's, jurisdiction's or person's name in `locale`, looked up once per request."""
+def _name(model, object_id, locale: str, known: dict) -> str:
+    """A department's, jurisdiction's or person's name in `locale`; `known` keeps those of this request."""
     if object_id is None:
         return "—"
-    memo = g.setdefault("_routing_names", {}) if has_request_context() else {}
     key = (model.__name__, object_id, locale)
-    if key not in memo:
+    if key not in known:
         found = db.session.get(model, object_id)
         if found is None:
-            memo[key] = f"#{object_id}"
+            known[key] = f"#{object_id}"
         else:
-            memo[key] = found.name if model is User else found.display_name(locale)
-    return memo[key]
+            known[key] = found.name if model is User else found.display_name(locale)
+    return known[key]
 
 
 def _category_name(code: str | None, locale: str) -> str:
@@ -192,19 +190,19 @@ def _category_name(code: str | None, locale: str) -> str:
     return found.display_name(locale) if found is not None else (code or "—")
 
 
-def _sentences(routing: dict, locale: str) -> list[str]:
+def _sentences(routing: dict, locale: str, gettext, known: dict) -> list[str]:
     why = routing.get("why") or {}
     names = {
         "category": _category_name(routing.get("category"), locale),
-        "jurisdiction": _name(Jurisdiction, routing.get("jurisdiction_id"), locale),
-        "department": _name(Department, routing.get("department_id"), locale),
-        "cadre": _name(User, routing.get("cadre_id"), locale),
-        "person": _name(User, routing.get("by_id"), locale),
+        "jurisdiction": _name(Jurisdiction, routing.get("jurisdiction_id"), locale, known),
+        "department": _name(Department, routing.get("department_id"), locale, known),
+        "cadre": _name(User, routing.get("cadre_id"), locale, known),
+        "person": _name(User, routing.get("by_id"), locale, known),
         "rule": routing.get("rule_id") or "—",
     }
     parts = []
     if routing.get("trigger") == "escalation":
-        from_name = _name(Jurisdiction, routing.get("from_jurisdiction_id"), locale)
+        from_name = _name(Jurisdiction, routing.get("from_jurisdiction_id"), locale, known)
         parts.append(gettext("escalated from %(from)s to %(to)s", **{"from": from_name, "to": names["jurisdiction"]}))
     department_why = why.get("department")
     if department_why == "assigned_by_supervisor":
@@ -212,7 +210,7 @@ def _sentences(routing: dict, locale: str) -> list[str]:
     if department_why == "rule":
         parts.append(gettext("category %(category)s at %(jurisdiction)s → %(department)s by rule #%(rule)s", **names))
     elif department_why == "parent_rule":
-        upper = _name(Jurisdiction, routing.get("rule_jurisdiction_id"), locale)
+        upper = _name(Jurisdiction, routing.get("rule_jurisdiction_id"), locale, known)
         parts.append(
             gettext(
                 "category %(category)s at %(jurisdiction)s → %(department)s by rule #%(rule)s of %(upper)s "
@@ -250,19 +248,22 @@ def _sentences(routing: dict, locale: str) -> list[str]:
 def describe(routing: dict, locale: str) -> str:
     """The routing decision as one sentence in `locale` ("zh_CN", "en"), with names in that language.
 
-    Each sentence is made once per request and language (a page of tickets often repeats a decision), and
-    outside `force_locale` when the request already speaks that language (switching cost a page of 25
-    tickets a third of its time)."""
-    memo = g.setdefault("_routing_sentences", {}) if has_request_context() else {}
-    key = (locale, json.dumps(routing, sort_keys=True, default=str))
-    if key not in memo:
-        with nullcontext() if _speaks(locale) else force_locale(locale):
-            parts = _sentences(routing, "en" if locale == "en" else locale)
-            text = parts[0] if parts else ""
-            for part in parts[1:]:
-                text = gettext("%(first)s; %(then)s", first=text, then=part)
-        memo[key] = text
-    return memo[key]
+    A page of tickets describes one decision per ticket: the catalog is looked up once per sentence, the names
+    once per request, and `force_locale` is entered only when the request speaks another language (those three
+    were most of a 25-ticket page's time in its routing sentences)."""
+    known = g.setdefault("_routing_names", {}) if has_request_context() else {}
+    with nullcontext() if _speaks(locale) else force_locale(locale):
+        translations = get_domain().get_translations()
+
+        def gettext(string: str, **variables) -> str:  # flask_babel.gettext with the catalog at hand
+            text = translations.ugettext(string)
+            return text % variables if variables else text
+
+        parts = _sentences(routing, "en" if locale == "en" else locale, gettext, known)
+        text = parts[0] if parts else ""
+        for part in parts[1:]:
+            text = gettext("%(first)s; %(then)s", first=text, then=part)
+        return text
 
 
 def _speaks(locale: str) -> bool:
