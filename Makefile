@@ -32,7 +32,7 @@ run: seed
 test: install
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-# ~25 min: SQLite and PostgreSQL at 100k, ours beside a bare floor app over HTTP (wrk if installed), the common-issue
+# ~35 min: SQLite and PostgreSQL at 100k, ours beside a bare floor app over HTTP (wrk if installed), the common-issue
 # lookups and candidate groups at 100k, PostgreSQL 1M
 # in-process; BENCH_ARGS="--help" lists the subsets.
 bench: install

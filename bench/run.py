@@ -1,6 +1,6 @@
 """`make bench` (python -m bench.run): the tracker and the API at scale, ours beside a bare floor (issue 13).
 
-The default run (about 25 minutes on 2 cores):
+The default run (about 35 minutes on 2 cores):
   - SQLite and PostgreSQL at 100,000 tickets: the in-process timings, then the HTTP run — ours
     and the floor app (bench/bare_app.py) under gunicorn, interleaved, ratios ours/floor — and on
     SQLite the filing throughput with 2 and 4 workers; then the common issues (issue 14,
