@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask import g, has_request_context
-from sqlalchemy import ColumnElement, Select, event, false, literal, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, false, literal, or_, select, true
 
 from helpdesk.auth.models import Role, User
 from helpdesk.errors import NotFound
@@ -41,30 +39,17 @@ def ticket_visibility(user: User) -> ColumnElement:
 
 
 def _cadre_extras(department_id: int | None) -> tuple[list[int], list[int]]:
-    """The tickets a department co-handles and the common issues it leads, as id lists (one statement, once per
-    request until a flush changes either). As lists, every part of a cadre's visibility is an indexed column,
-    which PostgreSQL ORs from its indexes; as subqueries it scanned every ticket (a similar-ticket lookup of a
-    cadre: 66 ms → 15 ms at 100k)."""
+    """The tickets a department co-handles and the common issues it leads, as id lists (one small statement).
+    As lists, every part of a cadre's visibility is an indexed column, which PostgreSQL ORs from its indexes; as
+    subqueries it scanned every ticket (a similar-ticket lookup of a cadre: 66 ms → 15 ms at 100k)."""
     from helpdesk.common_issues.models import CommonIssue
 
-    known = g.setdefault("_cadre_extras", {}) if has_request_context() else {}
-    if department_id not in known:
-        rows = db.session.execute(
-            select(TicketCohandler.ticket_id, literal(0))
-            .where(TicketCohandler.department_id == department_id)
-            .union_all(select(CommonIssue.id, literal(1)).where(CommonIssue.lead_department_id == department_id))
-        ).all()
-        known[department_id] = ([i for i, kind in rows if kind == 0], [i for i, kind in rows if kind == 1])
-    return known[department_id]
-
-
-@event.listens_for(Session, "after_flush")
-def _forget_cadre_extras(session, _context) -> None:
-    if not has_request_context() or "_cadre_extras" not in g:
-        return
-    changed = (*session.new, *session.dirty, *session.deleted)
-    if any(getattr(o, "__tablename__", None) in ("ticket_cohandlers", "common_issues") for o in changed):
-        g.pop("_cadre_extras")
+    rows = db.session.execute(
+        select(TicketCohandler.ticket_id, literal(0))
+        .where(TicketCohandler.department_id == department_id)
+        .union_all(select(CommonIssue.id, literal(1)).where(CommonIssue.lead_department_id == department_id))
+    ).all()
+    return [i for i, kind in rows if kind == 0], [i for i, kind in rows if kind == 1]
 
 
 def visible_tickets(user: User) -> Select:
