@@ -7,7 +7,14 @@ import os
 
 from flask import Flask
 
-from helpdesk.config import ROOT, ConfigError, check_production_secret, check_security_settings, load_config
+from helpdesk.config import (
+    ROOT,
+    ConfigError,
+    check_production_secret,
+    check_security_settings,
+    engine_options,
+    load_config,
+)
 
 
 def create_app(env_name: str | None = None, **overrides) -> Flask:
@@ -18,6 +25,9 @@ def create_app(env_name: str | None = None, **overrides) -> Flask:
     config = load_config(env_name)
     app.config.from_object(config)
     app.config.update(overrides)
+    if "SQLALCHEMY_DATABASE_URI" in overrides and "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+        # The options of the database given (the class's follow DATABASE_URL): PostgreSQL's no-JIT and join order.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     if app.config["ENV_NAME"] == "production":
         check_production_secret(app.config.get("SECRET_KEY"))
     check_security_settings(app.config)

@@ -31,7 +31,7 @@ def _score_weights() -> dict[str, float]:
     return {"response_rate": response, "completion_rate": completion, "satisfaction_rate": satisfaction}
 
 
-def _engine_options(url: str) -> dict:
+def engine_options(url: str) -> dict:
     """Fail fast when the database is down (503 at once, not a hung worker), recover by itself."""
     options: dict = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
@@ -48,7 +48,7 @@ class Config:
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret-key-not-for-production")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'helpdesk.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = _engine_options(SQLALCHEMY_DATABASE_URI)
+    SQLALCHEMY_ENGINE_OPTIONS: dict = engine_options(SQLALCHEMY_DATABASE_URI)
     REDIS_URL = os.environ.get("REDIS_URL")
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True

@@ -1,12 +1,14 @@
 """Database connection details that depend on the dialect."""
 
 import logging
+import os
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 
 from helpdesk.extensions import db
+from helpdesk.sqlite_writers import connection_factory
 
 # Every SQLite connection: foreign keys checked (off by default), a writer waits up to 10 s for the lock
 # instead of failing at once, and a file database runs in write-ahead-log mode with synchronous=NORMAL, so
@@ -19,7 +21,13 @@ def configure_sqlite(app: Flask) -> None:
     """Apply SQLITE_PRAGMAS on every new connection; switch a file database to WAL once."""
     with app.app_context():
         engine = db.engine
-    in_memory = engine.url.database in (None, "", ":memory:")
+    in_memory = engine.url.database in (None, "", ":memory:") or engine.url.database.startswith("file:")
+
+    if not in_memory:
+
+        @event.listens_for(engine, "do_connect")
+        def _serial_writers(dialect, connection_record, cargs, cparams):  # pragma: no cover - trivial
+            cparams.setdefault("factory", connection_factory(os.path.abspath(engine.url.database)))
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, connection_record):  # pragma: no cover - trivial

@@ -214,3 +214,28 @@ def test_0005_keeps_old_routing_sentences_and_gives_seeded_departments_their_sho
     with _db.engine.connect() as conn:
         assert conn.execute(text("SELECT routing_reason FROM tickets")).scalar_one().startswith("category land")
         assert "short_name" not in {c["name"] for c in inspect(conn).get_columns("departments")}
+
+
+@pytest.mark.postgres_only
+def test_0010_gives_the_planner_the_distinct_groups_of_a_report_by_jurisdiction_with_callbacks(migration_app):
+    def statistics() -> dict[str, set[str]]:
+        with _db.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT s.stxname, a.attname FROM pg_statistic_ext s"
+                    " JOIN pg_attribute a ON a.attrelid = s.stxrelid AND a.attnum = ANY (s.stxkeys)"
+                    " WHERE s.stxrelid = 'tickets'::regclass AND 'd' = ANY (s.stxkind)"
+                )
+            ).all()
+        found: dict[str, set[str]] = {}
+        for name, column in rows:
+            found.setdefault(name, set()).add(column)
+        return found
+
+    report_columns = {"jurisdiction_id", "status", "rating", "callback_state"}  # a report by county's groups
+    upgrade(revision="0009_tickets_by_jurisdiction")
+    assert not any(report_columns <= columns for columns in statistics().values())
+    upgrade()
+    assert statistics()["st_tickets_outcome_groups"] == report_columns | {"department_id", "assignee_id", "category_id"}
+    downgrade(revision="0009_tickets_by_jurisdiction")
+    assert "st_tickets_outcome_groups" not in statistics()

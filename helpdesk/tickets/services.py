@@ -86,6 +86,9 @@ def file_ticket(
     limits = deadlines.initial_thresholds(
         cal, now, category_obj.response_days, category_obj.resolution_days, config("RED_AFTER_DAYS")
     )
+    # Routed (reads only) before the number's UPDATE opens the write transaction: on SQLite the other writers
+    # wait for that transaction, so it holds no query that could run before it. The INSERT carries the route.
+    result = route(category_obj, county, enterprise.liaison, local_date(now))
     prefix, year = ticket_prefix(county), local_date(now).year
     seq = next_sequence(prefix, year)
     ticket = Ticket(
@@ -114,8 +117,6 @@ def file_ticket(
         reopen_count=0,
         urge_count=0,
     )
-    # Routed before it is written: the INSERT carries the department and cadre (no UPDATE after it).
-    result = route(category_obj, county, enterprise.liaison, local_date(now))
     db.session.add(ticket)
     apply_route(ticket, result, now)
     record(
