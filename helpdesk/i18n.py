@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel import support
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, g, has_app_context, request, session
 from flask_babel import Domain, get_locale
 from flask_login import current_user
 
@@ -59,6 +59,17 @@ class CatalogDomain(Domain):
         locale = get_locale()
         if locale is None:
             return support.NullTranslations()
+        # Every gettext of a page asks for the catalog (a dashboard ~350 times): the request keeps the last one,
+        # for the locale object it was found for (force_locale brings another object, and finds its own).
+        last = g.get("_catalog") if has_app_context() else None
+        if last is not None and last[0] is locale:
+            return last[1]
+        translations = self._catalog(locale)
+        if has_app_context():
+            g._catalog = (locale, translations)
+        return translations
+
+    def _catalog(self, locale):
         key = (str(locale), self.domain[0])
         translations = self.cache.get(key)
         if translations is None:
