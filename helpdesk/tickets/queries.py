@@ -14,8 +14,8 @@ from helpdesk.jurisdictions.scope import supervised_scope
 from helpdesk.tickets.models import Ticket, TicketCohandler
 
 
-def ticket_visibility(user: User) -> ColumnElement:
-    """A WHERE clause: the tickets this user may see.
+def ticket_visibility(user: User, *, one_row: bool = False) -> ColumnElement:
+    """A WHERE clause: the tickets this user may see (`one_row`: for a statement that reads one ticket by id).
 
     Its company's for an enterprise user; for a cadre, the tickets it handles or follows (assigned to it,
     liaison of, its department's, co-handled by its department, in a common issue its department leads); for supervisors and admins, the tickets
@@ -33,6 +33,8 @@ def ticket_visibility(user: User) -> ColumnElement:
             Ticket.common_issue_id.in_(led),
         )
     scope = supervised_scope(user)
+    if one_row:
+        return scope.row_clause(Ticket.jurisdiction_id)
     # every ticket has a jurisdiction: the province's supervisors need no IN list of all of them (a similar-
     # ticket lookup joined 100,000 tickets to check it, 120 ms on PostgreSQL)
     return true() if scope.whole_tree else scope.clause(Ticket.jurisdiction_id)
@@ -52,9 +54,9 @@ def _cadre_extras(department_id: int | None) -> tuple[list[int], list[int]]:
     return [i for i, kind in rows if kind == 0], [i for i, kind in rows if kind == 1]
 
 
-def visible_tickets(user: User) -> Select:
+def visible_tickets(user: User, *, one_row: bool = False) -> Select:
     """SELECT tickets the user may see; add filters and ordering on top."""
-    return select(Ticket).where(ticket_visibility(user))
+    return select(Ticket).where(ticket_visibility(user, one_row=one_row))
 
 
 def of_ticket(user: User, model, ticket_id: int) -> Select:
@@ -73,7 +75,7 @@ def visible_items(user: User, model, ticket_id: int) -> list:
 
 def load_visible_ticket(user: User, ticket_id: int, *, details: bool = False) -> Ticket:
     """The ticket if `user` may see it; NotFound otherwise (absent and invisible look the same)."""
-    query = visible_tickets(user).where(Ticket.id == ticket_id)
+    query = visible_tickets(user, one_row=True).where(Ticket.id == ticket_id)
     ticket = db.session.scalar(with_ticket_details(query) if details else query)
     if ticket is None:
         raise NotFound("No such ticket.")

@@ -184,16 +184,19 @@ def _name(model, object_id, locale: str, known: dict) -> str:
     return known[key]
 
 
-def _category_name(code: str | None, locale: str) -> str:
-    # The categories, read once per request: a page of 100 tickets in the API describes 100 routings.
+def _category_name(code: str | None, locale: str, known_category=None) -> str:
+    # The ticket's own category when it is the one routed (already loaded); else the categories, read once per
+    # request: a page of 100 tickets in the API describes 100 routings.
+    if known_category is not None and known_category.code == code:
+        return known_category.display_name(locale)
     found = categories_by_code().get(code or "")
     return found.display_name(locale) if found is not None else (code or "—")
 
 
-def _sentences(routing: dict, locale: str, gettext, known: dict) -> list[str]:
+def _sentences(routing: dict, locale: str, gettext, known: dict, category=None) -> list[str]:
     why = routing.get("why") or {}
     names = {
-        "category": _category_name(routing.get("category"), locale),
+        "category": _category_name(routing.get("category"), locale, category),
         "jurisdiction": _name(Jurisdiction, routing.get("jurisdiction_id"), locale, known),
         "department": _name(Department, routing.get("department_id"), locale, known),
         "cadre": _name(User, routing.get("cadre_id"), locale, known),
@@ -245,25 +248,29 @@ def _sentences(routing: dict, locale: str, gettext, known: dict) -> list[str]:
     return parts
 
 
-def describe(routing: dict, locale: str) -> str:
-    """The routing decision as one sentence in `locale` ("zh_CN", "en"), with names in that language.
+def describe(routing: dict, locale: str, category=None) -> str:
+    """The routing decision as one sentence in `locale` ("zh_CN", "en"), with names in that language (`category`:
+    the ticket's, when it is loaded already).
 
-    A page of tickets describes one decision per ticket: the catalog is looked up once per sentence, the names
-    once per request, and `force_locale` is entered only when the request speaks another language (those three
-    were most of a 25-ticket page's time in its routing sentences)."""
-    known = g.setdefault("_routing_names", {}) if has_request_context() else {}
-    with nullcontext() if _speaks(locale) else force_locale(locale):
-        translations = get_domain().get_translations()
+    A page of tickets describes one decision per ticket: the catalog of each language and the names are found
+    once per request, and `force_locale` entered only to find the catalog of a language the request does not
+    speak (those were most of a 25-ticket page's time in its routing sentences)."""
+    memo = g.setdefault("_routing_memo", ({}, {})) if has_request_context() else ({}, {})
+    catalogs, known = memo
+    translations = catalogs.get(locale)
+    if translations is None:
+        with nullcontext() if _speaks(locale) else force_locale(locale):
+            translations = catalogs[locale] = get_domain().get_translations()
 
-        def gettext(string: str, **variables) -> str:  # flask_babel.gettext with the catalog at hand
-            text = translations.ugettext(string)
-            return text % variables if variables else text
+    def gettext(string: str, **variables) -> str:  # flask_babel.gettext with the catalog at hand
+        text = translations.ugettext(string)
+        return text % variables if variables else text
 
-        parts = _sentences(routing, "en" if locale == "en" else locale, gettext, known)
-        text = parts[0] if parts else ""
-        for part in parts[1:]:
-            text = gettext("%(first)s; %(then)s", first=text, then=part)
-        return text
+    parts = _sentences(routing, "en" if locale == "en" else locale, gettext, known, category)
+    text = parts[0] if parts else ""
+    for part in parts[1:]:
+        text = gettext("%(first)s; %(then)s", first=text, then=part)
+    return text
 
 
 def _speaks(locale: str) -> bool:
@@ -278,9 +285,9 @@ def _parsed_locale(locale: str) -> Locale:
     return Locale.parse(locale)
 
 
-def routing_reason(routing: dict | None, recorded: str | None, locale: str) -> str:
+def routing_reason(routing: dict | None, recorded: str | None, locale: str, category=None) -> str:
     """What a ticket or an event says about its routing in `locale`: the decision in words, or for rows
     routed before decisions were stored (migration 0005), the English sentence recorded then."""
     if routing:
-        return describe(routing, locale)
+        return describe(routing, locale, category)
     return recorded or ""

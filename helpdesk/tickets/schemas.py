@@ -146,7 +146,7 @@ class TicketSchema(Schema):
     )
 
     def get_routing_reason(self, ticket) -> str:
-        return routing_reason(ticket.routing, ticket.routing_reason, _caller_locale())
+        return routing_reason(ticket.routing, ticket.routing_reason, _caller_locale(), ticket.category)
 
     def get_warning(self, ticket) -> str | None:
         colour = ticket.warning_at(utcnow())
