@@ -97,6 +97,9 @@ def notify(
     groups (an escalation reads differently from an assignment). `details(locale)` adds a paragraph to
     the email in the recipient's language (why an assigned ticket came to them).
     """
+    group_kind = "escalated" if event == "escalate" else kind
+    # The groups' robots are read before anything is added: the query then flushes nothing of this notice.
+    robots = robots_for(group_kind, ticket) if deliver and ticket is not None else []
     params = {**_ticket_params(ticket), **params}
     ticket_id = ticket.id if ticket is not None else None
     payload = {"kind": kind, "ticket_id": ticket_id, "number": params.get("number")}
@@ -113,10 +116,8 @@ def notify(
         if deliver:
             email_body = f"{message}\n\n{details(user.locale)}" if details is not None else None
             _deliver_to_person(user, render(SUBJECTS[kind], user.locale, params), message, payload, now, email_body)
-    if deliver and ticket is not None:
-        group_kind = "escalated" if event == "escalate" else kind
-        for robot in robots_for(group_kind, ticket):
-            tell_robot(robot, group_kind, ticket, now=now, **params)
+    for robot in robots:
+        tell_robot(robot, group_kind, ticket, now=now, **params)
     db.session.flush()
     return created
 

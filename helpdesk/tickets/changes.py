@@ -74,15 +74,18 @@ def move(ticket: Ticket, *, status: str | None = None, assignee: User | None | b
         _bump_open(ticket.assignee_id, 1 if new_open else -1)
 
 
-def record(ticket, action, actor, from_status, now, note=None, internal=False, **data) -> TicketEvent:
-    """Append the event of one action (ticket events are never changed afterwards)."""
+def record(
+    ticket, action, actor, from_status, now, note=None, internal=False, *, to_status=None, **data
+) -> TicketEvent:
+    """Append the event of one action (ticket events are never changed afterwards); `to_status` when it is
+    recorded before the ticket moves there."""
     event = TicketEvent(
         ticket=ticket,
         ticket_id=ticket.id,
         action=action,
         actor_id=actor.id if actor else None,
         from_status=from_status,
-        to_status=ticket.status,
+        to_status=to_status or ticket.status,
         note=note,
         internal=internal,
         data=data or None,
@@ -99,8 +102,12 @@ def apply_route(ticket: Ticket, result: Route, now: datetime) -> None:
     ticket.handling_jurisdiction_id = result.department.jurisdiction_id
     ticket.handling_jurisdiction = result.department.jurisdiction
     ticket.routing = result.routing
-    status = Status.ASSIGNED if result.assignee else Status.SUBMITTED
-    move(ticket, status=status, assignee=result.assignee, assigned_at=now if result.assignee else None)
+    move(ticket, status=routed_status(result), assignee=result.assignee, assigned_at=now if result.assignee else None)
+
+
+def routed_status(result: Route) -> str:
+    """Where a route leaves the ticket: assigned to its cadre, or submitted (in the department's queue)."""
+    return Status.ASSIGNED.value if result.assignee else Status.SUBMITTED.value
 
 
 def respond(ticket: Ticket, now: datetime) -> None:

@@ -38,6 +38,7 @@ from helpdesk.tickets.changes import (
     flush,
     move,
     record,
+    routed_status,
 )
 from helpdesk.tickets.models import Comment, Priority, Status, Ticket
 from helpdesk.tickets.numbering import next_sequence
@@ -118,17 +119,19 @@ def file_ticket(
         urge_count=0,
     )
     db.session.add(ticket)
-    apply_route(ticket, result, now)
+    # The event first, so that the ticket and its event are written in one flush (the cadre's counter after it).
     record(
         ticket,
         "file",
         actor,
         None,
         now,
+        to_status=routed_status(result),
         routing=result.routing,
         department_id=result.department.id,
-        assignee_id=ticket.assignee_id,
+        assignee_id=result.assignee.id if result.assignee else None,
     )
+    apply_route(ticket, result, now)
     flush()
     if ticket.assignee is not None:
         notify([ticket.assignee], "assigned", ticket, now=now, details=routing_details(ticket))
