@@ -14,8 +14,14 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def select_locale() -> str:
-    """The user's preference, then the session's switch (anonymous visitors), then Accept-Language, then DEFAULT_LOCALE."""
+    """The user's preference, then the session's switch (anonymous visitors), then Accept-Language, then DEFAULT_LOCALE.
+
+    An API caller is the bearer token's user (api/auth.py): its requests neither read the session cookie nor load a
+    user from it (the session's signing and Flask-Login's loading were a tenth of a GET of a ticket)."""
     languages = current_app.config["LANGUAGES"]
+    caller = g.get("api_user")
+    if caller is not None:
+        return caller.locale if caller.locale in languages else current_app.config["DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:

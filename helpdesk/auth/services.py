@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -308,13 +308,16 @@ def find_token(raw: str, now: datetime | None = None) -> ApiToken | None:
     now = now or utcnow()
     if not raw or len(raw) > 200:
         return None
-    # The token and its user in one statement: every API request starts here.
-    token = db.session.scalar(
-        select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == _token_hash(raw))
-    )
+    token = db.session.scalar(_token_statement(), {"token_hash": _token_hash(raw)})
     if token is None or token.revoked_at is not None or token.expires_at <= now or not token.user.active:
         return None
     return token
+
+
+@functools.cache
+def _token_statement() -> Select:
+    """The token and its user in one statement, built once: every API request starts here."""
+    return select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == bindparam("token_hash"))
 
 
 def revoke_token(token: ApiToken, now: datetime | None = None) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, Select, false, select, true
 
 from helpdesk.auth.models import Role, User
 from helpdesk.jurisdictions.models import Department
@@ -69,26 +69,22 @@ class Scope:
         ids = self.ids
         return column.in_(sorted(ids)) if ids else false()
 
-    def row_clause(self, column) -> ColumnElement:
-        """The same condition with the subtree as a recursive subquery, for a statement that reads one row by its
-        key: the planner's estimate of the list does not matter there, and the request need not read the tree
-        (a ticket by id: a statement and a tenth of the request less)."""
-        if self.roots is None:
-            return true()
-        if not self.roots:
-            return false()
-        from helpdesk.jurisdictions.models import Jurisdiction
-
-        roots = [root if isinstance(root, int) else root.scalar_subquery() for root in self.roots]
-        below = select(Jurisdiction.id).where(Jurisdiction.id.in_(roots)).cte("scope_subtree", recursive=True)
-        below = below.union_all(select(Jurisdiction.id).where(Jurisdiction.parent_id == below.c.id))
-        return column.in_(select(below.c.id))
-
 
 def _scalar(query) -> int | None:
     from helpdesk.extensions import db
 
     return db.session.scalar(query)
+
+
+def subtree_select(roots) -> Select:
+    """SELECT the ids of the subtrees below `roots` (ids, or an expanding parameter) as a recursive subquery: for a
+    statement that reads one row by its key, where the planner's estimate of an IN list does not matter and the
+    request need not read the tree (tickets/queries.py, a ticket by id)."""
+    from helpdesk.jurisdictions.models import Jurisdiction
+
+    below = select(Jurisdiction.id).where(Jurisdiction.id.in_(roots)).cte("scope_subtree", recursive=True)
+    below = below.union_all(select(Jurisdiction.id).where(Jurisdiction.parent_id == below.c.id))
+    return select(below.c.id)
 
 
 EVERYTHING = Scope(None)

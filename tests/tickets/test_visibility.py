@@ -19,12 +19,14 @@ import pytest
 from sqlalchemy import select
 
 from helpdesk.auth.models import User
+from helpdesk.common_issues.models import CommonIssue
 from helpdesk.enterprises.credit_code import make_credit_code
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.enterprises.queries import visible_enterprises
+from helpdesk.errors import NotFound
 from helpdesk.jurisdictions.models import Category, Department, Jurisdiction
 from helpdesk.tickets.models import Ticket, TicketCohandler
-from helpdesk.tickets.queries import visible_tickets
+from helpdesk.tickets.queries import load_visible_ticket, visible_tickets
 
 CHUANHUI, HUAIYANG, ZHOUKOU = "411602", "411603", "411600"
 _seq = itertools.count(1)
@@ -41,12 +43,13 @@ TICKETS = {
     "paired": ("paired", HUAIYANG, "hrss", "huaiyang_cadre", "cadre", None),  # the cadre is the liaison
     "huaiyang": ("huaiyang", HUAIYANG, "hrss", "huaiyang_cadre", None, None),  # another county
     "kaifeng": ("kaifeng", "410202", "office", None, None, None),  # another city
+    "in_led_issue": ("huaiyang", HUAIYANG, "nr", None, None, None),  # in a common issue the cadre's department leads
 }
 ALL_TICKETS = set(TICKETS)
 
 VISIBLE_TICKETS = {
     "enterprise": {"own_queue", "own_colleague", "own_other_department", "own_cohandled", "own_escalated"},
-    "cadre": {"own_queue", "own_colleague", "own_cohandled", "assigned_elsewhere", "paired"},
+    "cadre": {"own_queue", "own_colleague", "own_cohandled", "assigned_elsewhere", "paired", "in_led_issue"},
     "city_cadre": {"own_escalated"},
     "county_supervisor": {
         "own_queue",
@@ -56,7 +59,7 @@ VISIBLE_TICKETS = {
         "own_escalated",
         "neighbour",
     },
-    "other_county_supervisor": {"assigned_elsewhere", "paired", "huaiyang"},
+    "other_county_supervisor": {"assigned_elsewhere", "paired", "huaiyang", "in_led_issue"},
     "city_supervisor": ALL_TICKETS - {"kaifeng"},
     "admin": ALL_TICKETS,
 }
@@ -162,6 +165,15 @@ class World:
                         ticket_id=self.tickets[key].id, department_id=self.department(CHUANHUI, cohandler).id
                     )
                 )
+        issue = self.add(
+            CommonIssue(
+                title="园区道路积水",
+                jurisdiction_id=self.jurisdiction(ZHOUKOU).id,
+                lead_department_id=self.department(CHUANHUI, "hrss").id,
+            )
+        )
+        self.tickets["in_led_issue"].common_issue_id = issue.id
+        self.session.flush()
 
     def user(self, key: str, role: str, **link) -> User:
         self.users[key] = self.add(User(email=f"{key}@example.cn", name=key, role=role, password_hash="!", **link))
@@ -210,6 +222,13 @@ def test_ticket_visibility(world, db, viewer, ticket, expected):
     target = world.tickets[ticket]
     visible = set(db.session.scalars(visible_tickets(user).with_only_columns(Ticket.id)))
     assert (target.id in visible) is expected
+    # the same rule, stated for a statement that reads one ticket by id
+    db.session.expunge(target)
+    if expected:
+        assert load_visible_ticket(user, target.id, details=True).id == target.id
+    else:
+        with pytest.raises(NotFound):
+            load_visible_ticket(user, target.id)
 
 
 @pytest.mark.parametrize(
@@ -227,7 +246,7 @@ def test_visibility_filters_compose_with_other_conditions(world, db):
     """The selects are meant to be narrowed further (status, search…) by pages and the API."""
     cadre = world.users["cadre"]
     unassigned = db.session.scalars(visible_tickets(cadre).where(Ticket.assignee_id.is_(None))).all()
-    assert [t.id for t in unassigned] == [world.tickets["own_queue"].id]
+    assert [t.id for t in unassigned] == [world.tickets["own_queue"].id, world.tickets["in_led_issue"].id]
 
 
 def test_inactive_users_of_the_department_do_not_change_what_a_cadre_sees(world, db):
