@@ -11,8 +11,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from helpdesk.auth.models import User
 from helpdesk.db import utcnow
@@ -145,7 +146,12 @@ def robots_for(kind: str, ticket, robots: list[Robot] | None = None) -> list[Rob
 
 
 def active_robots() -> list[Robot]:
-    return list(db.session.scalars(select(Robot).where(Robot.active.is_(True)).order_by(Robot.id)))
+    return list(db.session.scalars(_active_robots()))
+
+
+@cache
+def _active_robots() -> Select:
+    return select(Robot).where(Robot.active.is_(True)).order_by(Robot.id)  # built once: every filing reads it
 
 
 def robot_text(kind: str, ticket, **params) -> tuple[str, str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from functools import cache
+
+from sqlalchemy import Update, bindparam, update
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk.errors import Conflict
@@ -13,12 +15,7 @@ from helpdesk.tickets.models import TicketSequence
 def next_sequence(prefix: str, year: int) -> int:
     """The next number for (prefix, year); the row lock it takes makes numbers gapless under concurrency."""
     for _attempt in range(5):
-        value = db.session.execute(
-            update(TicketSequence)
-            .where(TicketSequence.prefix == prefix, TicketSequence.year == year)
-            .values(last_value=TicketSequence.last_value + 1)
-            .returning(TicketSequence.last_value)
-        ).scalar()
+        value = db.session.execute(_increment(), {"of_prefix": prefix, "of_year": year}).scalar()
         if value is not None:
             return value
         try:
@@ -28,3 +25,14 @@ def next_sequence(prefix: str, year: int) -> int:
         except IntegrityError:
             continue  # another filing created the row first: increment it instead
     raise Conflict("Could not allocate a ticket number; try again.")
+
+
+@cache
+def _increment() -> Update:
+    """The UPDATE … RETURNING of the next number, built once (every filing runs it)."""
+    return (
+        update(TicketSequence)
+        .where(TicketSequence.prefix == bindparam("of_prefix"), TicketSequence.year == bindparam("of_year"))
+        .values(last_value=TicketSequence.last_value + 1)
+        .returning(TicketSequence.last_value)
+    )
