@@ -107,7 +107,8 @@ def measure_column(column: dict, args, stamp: str) -> dict:
             )
         if column["common_issues"]:
             log(f"[{label}] common issues: texts, the similarity index, lookups and candidate groups")
-            result["common issues"] = measure_common_issues(url, args.repeat)
+            generated = None if args.reuse else parse_count(scale)
+            result["common issues"] = measure_common_issues(url, args.repeat, generated=generated)
     finally:
         if not args.keep:
             drop_database(url)
