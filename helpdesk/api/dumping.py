@@ -4,7 +4,8 @@ marshmallow reads each value through four generic calls (`Field.serialize` → `
 `Schema.get_attribute` → `utils.get_value`, which tries `obj[key]` before `getattr`); a page of 25 tickets
 has about 1,100 values and that path was a fifth of the list's time. For a plain field on a schema that keeps
 marshmallow's accessor, the value is read once (`getattr`, or the key of a dict) and handed to the field's own
-`_serialize`, so every field still formats its values itself; any other field (a `Method`, one with a
+`_serialize`, so every field still formats its values itself (a String's str and an Integer's int, already
+what `_serialize` would return, and their None are taken as they are); any other field (a `Method`, one with a
 `dump_default` or a dotted `attribute`, one that overrides `serialize`) goes through marshmallow unchanged.
 Hooks (`pre_dump`, `post_dump`) run as before: only `Schema._serialize` is replaced.
 tests/api/test_dumping.py compares both paths on real objects.
@@ -22,15 +23,19 @@ from marshmallow.utils import get_value
 _SUBSCRIPTABLE: dict[type, bool] = {}
 
 
+def subscriptable(kind: type) -> bool:
+    """Whether marshmallow would try `obj[key]` before `getattr` on objects of this type."""
+    answer = _SUBSCRIPTABLE.get(kind)
+    if answer is None:
+        answer = _SUBSCRIPTABLE[kind] = hasattr(kind, "__getitem__")
+    return answer
+
+
 def read_value(obj: Any, name: str) -> Any:
     """What marshmallow's `utils.get_value(obj, name, missing)` returns, for a name without a dot."""
-    kind = type(obj)
-    if kind is dict:
+    if type(obj) is dict:
         return obj[name] if name in obj else getattr(obj, name, missing)
-    subscriptable = _SUBSCRIPTABLE.get(kind)
-    if subscriptable is None:
-        subscriptable = _SUBSCRIPTABLE[kind] = hasattr(kind, "__getitem__")
-    return get_value(obj, name, missing) if subscriptable else getattr(obj, name, missing)
+    return get_value(obj, name, missing) if subscriptable(type(obj)) else getattr(obj, name, missing)
 
 
 def _read_directly(schema: ma.Schema, attr: str, field: ma.fields.Field) -> str | None:
@@ -70,21 +75,17 @@ class Schema(ma.Schema):
                 )
                 for attr, field in self.dump_fields.items()
             ]
-        kind = type(obj)
-        subscriptable = _SUBSCRIPTABLE.get(kind)
-        if subscriptable is None:
-            subscriptable = _SUBSCRIPTABLE[kind] = kind is dict or hasattr(kind, "__getitem__")
+        by_key = subscriptable(type(obj))  # a dict too: read_value looks its keys up
         result = self.dict_class()
         for key, attr, field, name, unchanged in plan:
             if name is None:
                 value = field.serialize(attr, obj, accessor=self.get_attribute)
             else:
-                value = read_value(obj, name) if subscriptable else getattr(obj, name, missing)
+                value = read_value(obj, name) if by_key else getattr(obj, name, missing)
                 if value is missing:
                     continue
-                if value is not None and type(value) is not unchanged:
-                    value = field._serialize(value, attr, obj)
-                elif value is None and unchanged is None:
+                # a String's str, an Integer's int and their None come out as they are; the rest is formatted
+                if unchanged is None or (value is not None and type(value) is not unchanged):
                     value = field._serialize(value, attr, obj)
             if value is not missing:
                 result[key] = value

@@ -20,8 +20,8 @@ def ticket_visibility(user: User) -> ColumnElement:
     Its company's for an enterprise user; for a cadre, the tickets it handles or follows (assigned to it,
     liaison of, its department's, co-handled by its department, in a common issue its department leads); for supervisors and admins, the tickets
     of enterprises in the jurisdictions they supervise (jurisdictions/scope.py). A statement that reads one
-    ticket by id states the same rule with parameters (`_row_visibility`); tests/test_visibility.py holds the
-    two to the same answers.
+    ticket by id states the same rule with parameters (`_row_visibility`); tests/tickets/test_visibility.py holds
+    the two to the same answers.
     """
     if user.role == Role.ENTERPRISE:
         return Ticket.enterprise_id == user.enterprise_id if user.enterprise_id else false()

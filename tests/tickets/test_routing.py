@@ -99,6 +99,32 @@ def test_no_rule_anywhere_uses_the_county_default_department(db):
     assert (ticket.routing["department_id"], ticket.routing["rule_id"]) == (office.id, None)
 
 
+def _without_rules(category: str) -> None:
+    category_id = f.db.session.scalar(select(Category.id).where(Category.code == category))
+    f.db.session.execute(delete(RoutingRule).where(RoutingRule.category_id == category_id))
+
+
+def test_the_department_marked_default_wins_over_the_oldest(db):
+    """The county's office is both its oldest department and its default: move the mark to another one."""
+    _without_rules("other")
+    office, ndrc = f.department("411627", "office"), f.department("411627", "ndrc")
+    assert office.id < ndrc.id
+    office.is_default, ndrc.is_default = False, True
+    f.db.session.flush()
+    ticket = _file("411627", "other")
+    assert ticket.department_id == ndrc.id
+    assert ticket.routing["why"]["department"] == "default_department"
+
+
+def test_with_no_department_marked_default_the_oldest_takes_the_ticket(db):
+    _without_rules("other")
+    f.department("411627", "office").is_default = False
+    f.db.session.flush()
+    ticket = _file("411627", "other")
+    assert ticket.department_id == f.department("411627", "office").id
+    assert ticket.routing["why"]["department"] == "default_department"
+
+
 def test_rule_at_the_province_is_used_when_county_and_city_have_none(db):
     legal = f.db.session.scalar(select(Category.id).where(Category.code == "legal"))
     f.db.session.execute(
