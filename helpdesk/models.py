@@ -9,6 +9,7 @@ from helpdesk.common_issues.models import CommonIssue, CommonIssueEvent, TermSta
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.jurisdictions.models import Category, Department, Jurisdiction, Level, RoutingRule
 from helpdesk.notifications.models import Notification, OutboxMessage, Robot
+from helpdesk.reports.rollup import OutcomeCount
 from helpdesk.tickets.models import (
     Attachment,
     Comment,
@@ -38,6 +39,7 @@ __all__ = [
     "LoginFailure",
     "Notification",
     "OutboxMessage",
+    "OutcomeCount",
     "Robot",
     "Role",
     "RoutingRule",

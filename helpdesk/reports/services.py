@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from flask import current_app
-from sqlalchemy import ColumnElement, case, select
+from sqlalchemy import ColumnElement, case, func, select
 
 from helpdesk.auth.models import Role, User
 from helpdesk.calendar.workdays import SHANGHAI
@@ -23,7 +23,15 @@ from helpdesk.jurisdictions.models import Category, Department
 from helpdesk.jurisdictions.queries import JurisdictionTree, jurisdiction_tree
 from helpdesk.jurisdictions.scope import supervised_scope
 from helpdesk.reports.figures import GROUPS, Counts, Report, ReportScope, Row, figures_from
-from helpdesk.reports.sql import outcome_query, period_key, period_label, warning_query
+from helpdesk.reports.sql import (
+    COUNTED,
+    RollupRead,
+    counted_month_key,
+    outcome_query,
+    period_key,
+    period_label,
+    warning_query,
+)
 from helpdesk.tickets.models import Ticket
 
 # Who may read the report (each in its scope); the API refuses the others before reading the query.
@@ -134,6 +142,47 @@ def _labels(group_by: str, keys: list, tree: JurisdictionTree, english: bool) ->
     return result
 
 
+# The groupings the rollup counts by; it has no category and no assignee (rollup.py).
+ROLLUP_GROUPS = ("jurisdiction", "department", "month")
+
+
+def _first_of_month(day: date, months_later: int = 0) -> date:
+    month = day.year * 12 + day.month - 1 + months_later
+    return date(month // 12, month % 12 + 1, 1)
+
+
+def _rollup_read(group_bys, root, tree: JurisdictionTree, scope: ReportScope, date_from, date_to) -> RollupRead | None:
+    """The split of the report between the rollup (its period's full local months) and the tickets (the days
+    before and after them, and every unanswered ticket), or None when the rollup cannot serve it."""
+    if scope.cadre_id is not None or scope.category is not None or any(g not in ROLLUP_GROUPS for g in group_bys):
+        return None
+    first = None if date_from is None else date_from if date_from.day == 1 else _first_of_month(date_from, 1)
+    end = None if date_to is None else _first_of_month(date_to)
+    if first is not None and end is not None and first >= end:
+        return None  # not one full month
+    c = COUNTED
+    keys = {"jurisdiction": c.jurisdiction_id, "department": func.nullif(c.department_id, 0)}
+    clauses = []
+    if root is not None:
+        clauses.append(c.jurisdiction_id.in_(sorted(tree.subtree(root))))
+    if scope.department_id is not None:
+        clauses.append(c.department_id == scope.department_id)
+    full = []  # the full months, as filing instants
+    if first is not None:
+        clauses.append(c.month >= f"{first.year}-{first.month:02d}")
+        full.append(Ticket.created_at >= _local_midnight(first))
+    if end is not None:
+        clauses.append(c.month < f"{end.year}-{end.month:02d}")
+        full.append(Ticket.created_at < _local_midnight(end))
+    live = [[*full, Ticket.first_response_at.is_(None)]]
+    if first is not None and date_from is not None and date_from < first:
+        live.append([Ticket.created_at < _local_midnight(first)])
+    if end is not None and date_to is not None and end < date_to:
+        live.append([Ticket.created_at >= _local_midnight(end)])
+    month = counted_month_key() if "month" in group_bys else None
+    return RollupRead([month if g == "month" else keys[g] for g in group_bys], clauses, live)
+
+
 def _sort_key(row: Row):
     # Rows by key; the row without a key (unassigned, no department) last.
     return (row.key is None, row.key if row.key is not None else 0)
@@ -189,7 +238,8 @@ def resolution_reports(
     # Counts per combination of keys, then added up per grouping (and overall).
     per_key: list[dict] = [{} for _ in group_bys]
     overall = Counts()
-    for r in db.session.execute(outcome_query(keys, clauses, as_of)):
+    rollup = _rollup_read(group_bys, root, tree, scope, date_from, date_to)
+    for r in db.session.execute(outcome_query(keys, clauses, as_of, rollup)):
         values = r._asdict()
         group_keys = [values.pop(f"group_key_{i}") for i in range(len(group_bys))]
         counts = Counts(**{name: int(value) for name, value in values.items()})

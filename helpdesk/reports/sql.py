@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, literal, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Integer,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+    union_all,
+)
 
 from helpdesk.db import UTCDateTime
 from helpdesk.extensions import db
 from helpdesk.reports.figures import EXCLUDED
+from helpdesk.reports.rollup import OutcomeCount
 from helpdesk.tickets.models import COMPLETED_STATUSES, OPEN_STATUSES, CallbackState, Rating, Status, Ticket
 
 # Two queries per report. The first reads every ticket in scope, but only groups it: by the row keys,
@@ -18,16 +35,35 @@ from helpdesk.tickets.models import COMPLETED_STATUSES, OPEN_STATUSES, CallbackS
 # Grouping costs one hash per ticket where fourteen conditional sums cost fourteen expressions, and
 # it lets PostgreSQL aggregate in parallel. The second reads only open tickets (the partial index
 # ix_tickets_open holds them) for the colours of §5, which depend on `as_of`.
+# When the rollup can serve a report (rollup.py), the first query reads the full months of its period from
+# there and only the rest from the tickets: the groups of both are added up alike.
+
+COUNTED = OutcomeCount.__table__.c
+
+
+@dataclass(frozen=True)
+class RollupRead:
+    """How the first query splits a report between the rollup and the tickets."""
+
+    keys: list  # per report key, the same key as an expression over ticket_outcome_counts
+    clauses: list  # which rows of ticket_outcome_counts: the scope and the full months
+    live: list[list] = field(default_factory=list)  # per SELECT of tickets, its clauses besides the report's
+
+
+def _flag(column) -> ColumnElement:
+    """The rollup's 1 / 0 / -1 back to true / false / NULL."""
+    return case((column == 1, true()), (column == 0, false()))
 
 
 def _sum_if(condition: ColumnElement, n: ColumnElement) -> ColumnElement:
     return func.coalesce(func.sum(case((condition, n), else_=0)), 0)
 
 
-def outcome_query(keys: list, clauses: list, as_of: datetime):
+def outcome_query(keys: list, clauses: list, as_of: datetime, rollup: RollupRead | None = None):
     """Counts of everything but the colours: one row per combination of the keys (or one row), columns named
     as in Counts plus group_key_0, group_key_1… `keys` are (SQL expression, label function) pairs: tickets are
-    grouped by the expressions, and each label function turns the few grouped values into the row's key."""
+    grouped by the expressions, and each label function turns the few grouped values into the row's key.
+    With `rollup`, the groups of the rollup's rows and of each of its SELECTs of tickets are added up."""
     now = literal(as_of, UTCDateTime)
     flags = {
         "on_time": Ticket.resolved_at <= Ticket.due_at,
@@ -43,12 +79,35 @@ def outcome_query(keys: list, clauses: list, as_of: datetime):
         Ticket.callback_state.label("callback_state"),
         *(expression.label(name) for name, expression in flags.items()),
     ]
-    outcomes = (
-        select(*grouped, func.count().label("n"))
-        .where(*clauses)
-        .group_by(*(key for key, _label in keys), Ticket.status, Ticket.rating, Ticket.callback_state, *flags.values())
-        .subquery("outcomes")
-    )
+
+    def tickets(*extra):
+        return (
+            select(*grouped, func.count().label("n"))
+            .where(*clauses, *extra)
+            .group_by(
+                *(key for key, _label in keys), Ticket.status, Ticket.rating, Ticket.callback_state, *flags.values()
+            )
+        )
+
+    if rollup is None:
+        outcomes = tickets().subquery("outcomes")
+    else:
+        c = COUNTED
+        counted = (
+            select(
+                *(key.label(f"k{i}") for i, key in enumerate(rollup.keys)),
+                c.status.label("status"),
+                func.nullif(c.rating, "").label("rating"),
+                func.nullif(c.callback_state, "").label("callback_state"),
+                _flag(c.on_time).label("on_time"),
+                _flag(c.answered_on_time).label("answered_on_time"),
+                true().label("response_due"),  # answered
+                func.sum(c.n).label("n"),
+            )
+            .where(*rollup.clauses, c.n > 0)
+            .group_by(*rollup.keys, c.status, c.rating, c.callback_state, c.on_time, c.answered_on_time)
+        )
+        outcomes = union_all(*(tickets(*extra) for extra in rollup.live), counted).subquery("outcomes")
     o = outcomes.c
     completed = o.status.in_([s.value for s in COMPLETED_STATUSES])
     eligible = o.status.not_in(EXCLUDED)
@@ -111,6 +170,13 @@ def period_key(column, unit: str, dialect: str | None = None) -> ColumnElement:
     thursday = func.date(local, func.printf("-%d days", monday_offset), "+3 days")
     week = (cast(func.strftime("%j", thursday), Integer) - 1) / 7 + 1
     return func.strftime("%Y", thursday) + "-W" + func.printf("%02d", week)
+
+
+def counted_month_key() -> ColumnElement:
+    """period_key(…, "month") of the rollup's months ('2026-03'), of the same type as the tickets' key."""
+    if db.engine.dialect.name == "postgresql":
+        return cast(COUNTED.month.concat("-01"), DateTime())
+    return COUNTED.month
 
 
 def period_label(unit: str):

@@ -1,7 +1,8 @@
 """Property-based invariants of the workflow: random people trying random actions, and the sweep.
 
 After every step: the event log replays to the current status, completed tickets have resolved_at,
-and each cadre's open-ticket counter equals its open tickets. Refused steps write nothing.
+each cadre's open-ticket counter equals its open tickets, and the reports' rollup (kept by a trigger) equals
+the tickets counted afresh. Refused steps write nothing.
 """
 
 from datetime import timedelta
@@ -9,11 +10,12 @@ from datetime import timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from helpdesk.auth.models import User
 from helpdesk.errors import DomainError
 from helpdesk.notifications.models import Notification, OutboxMessage
+from helpdesk.reports.rollup import OutcomeCount, count_sql
 from helpdesk.tickets.models import COMPLETED_STATUSES, OPEN_STATUSES, Comment, Ticket, TicketCohandler, TicketEvent
 from helpdesk.tickets.services import perform_action
 from helpdesk.tickets.sweep import sweep
@@ -77,6 +79,11 @@ def _check_invariants(w, ticket_ids):
     for cadre_id, counter in counters.items():
         actual = sum(1 for t in tickets if t.assignee_id == cadre_id and t.status in OPEN_STATUSES)
         assert counter == actual, cadre_id
+    kept = {
+        tuple(row[:-1]): row[-1] for row in session.execute(select(OutcomeCount.__table__).where(OutcomeCount.n != 0))
+    }
+    afresh = {tuple(row[:-1]): row[-1] for row in session.execute(text(count_sql(session.get_bind().dialect.name)))}
+    assert kept == afresh
 
 
 TERMINAL = {"withdraw", "decline"}
