@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel import support
 from flask import Flask, current_app, g, has_app_context, request, session
-from flask_babel import Domain, get_locale
+from flask_babel import Domain, get_domain, get_locale
 from flask_login import current_user
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -45,13 +45,44 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 def init_template_helpers(app: Flask) -> None:
+    """After Babel's init_app: its gettext callables are replaced by template_gettext_callables'."""
     app.jinja_env.filters["localtime"] = local_time
+    template_gettext_callables(app)
 
     @app.context_processor
     def inject_locale():
         from flask_babel import get_locale
 
         return {"current_locale": str(get_locale() or app.config["DEFAULT_LOCALE"])}
+
+
+def request_catalog():
+    """The catalog this request last used, if it is still for the request's locale; else None."""
+    try:
+        store = g._get_current_object()
+    except RuntimeError:  # outside an app context
+        return None
+    last = store.__dict__.get("_catalog")
+    babel = store.__dict__.get("_flask_babel")
+    if last is None or babel is None or getattr(babel, "babel_locale", None) is not last[0]:
+        return None
+    return last[1]
+
+
+def template_gettext_callables(app: Flask) -> None:
+    """Jinja's gettext and ngettext straight to the request's catalog (Flask-Babel's go through its context twice).
+    Call after Babel's init_app, which installs its own."""
+
+    def translations():
+        return request_catalog() or get_domain().get_translations()
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
 
 
 class CatalogDomain(Domain):
@@ -62,14 +93,16 @@ class CatalogDomain(Domain):
     """
 
     def get_translations(self):
+        # Every gettext of a page asks for the catalog (a dashboard ~700 times): the request keeps the last one,
+        # for the locale object it was found for (force_locale brings another object, and finds its own). The
+        # kept one is read with one lookup of `g`: Flask-Babel's own path (its context, then get_locale) took
+        # a dozen, and was a tenth of a county supervisor's dashboard.
+        kept = request_catalog()
+        if kept is not None:
+            return kept
         locale = get_locale()
         if locale is None:
             return support.NullTranslations()
-        # Every gettext of a page asks for the catalog (a dashboard ~350 times): the request keeps the last one,
-        # for the locale object it was found for (force_locale brings another object, and finds its own).
-        last = g.get("_catalog") if has_app_context() else None
-        if last is not None and last[0] is locale:
-            return last[1]
         translations = self._catalog(locale)
         if has_app_context():
             g._catalog = (locale, translations)

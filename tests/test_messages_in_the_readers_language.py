@@ -88,3 +88,20 @@ def test_a_duplicate_email_and_a_missing_link_read_in_chinese(w):
     with pytest.raises(ValidationFailed) as role:
         create_user(email="new.cadre@example.cn", name="新干部", password="long enough 1", role="boss")
     assert _both(role.value)[2] == "角色须为企业用户、助企干部、督导人员或系统管理员之一。"
+
+
+def test_a_template_follows_force_locale_and_returns_to_the_requests_language(app, db):
+    """The request keeps its catalog for templates' and code's gettext alike: a message written in another
+    reader's language inside the request (force_locale) is in that language, and the page after it is not."""
+    from flask import render_template_string
+    from flask_babel import gettext
+
+    page = "{{ _('Red tickets') }}|{{ _('urged %(n)s×', n=2) }}"
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        before = render_template_string(page)
+        with force_locale("en"):
+            english = (render_template_string(page), gettext("Red tickets"))
+        after = (render_template_string(page), gettext("Red tickets"))
+    assert before == "红色预警诉求|已督办 2 次"
+    assert english == ("Red tickets|urged 2×", "Red tickets")
+    assert after == (before, "红色预警诉求")
