@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import flask_smorest
@@ -189,11 +190,13 @@ def page_of(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
     return PageSchema.from_dict({"items": fields.List(fields.Nested(item_schema), required=True)}, name=name)
 
 
-def paginate(query: Select, page: int, per_page: int) -> dict:
-    """One page of `query` (already ordered) with the total; a page past the end is empty, not an error."""
+def paginate(query: Select, page: int, per_page: int, read: Callable[[Select], list] | None = None) -> dict:
+    """One page of `query` (already ordered) with the total; a page past the end is empty, not an error.
+    `read` turns the page's statement into its items (the ORM objects of `query` by default)."""
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     offset = (page - 1) * per_page
-    items = list(db.session.scalars(query.limit(per_page).offset(offset))) if offset < total else []
+    read = read or (lambda page_query: list(db.session.scalars(page_query)))
+    items = read(query.limit(per_page).offset(offset)) if offset < total else []
     return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 

@@ -21,10 +21,11 @@ from helpdesk.tickets.models import Comment, Ticket, TicketEvent
 from helpdesk.tickets.queries import (
     filter_tickets,
     load_visible_ticket,
+    read_visible_ticket,
     visible_items,
     visible_tickets,
-    with_ticket_details,
 )
+from helpdesk.tickets.reads import read_tickets
 from helpdesk.tickets.schemas import (
     ActionSchema,
     CommentCreateSchema,
@@ -76,7 +77,7 @@ def _filtered(user: User, args: dict):
 @blp.response(200, TicketPageSchema)
 def list_tickets(args):
     """Tickets the caller can see, filtered and sorted (newest first by default)."""
-    return paginate(with_ticket_details(_filtered(current_user(), args)), args["page"], args["per_page"])
+    return paginate(_filtered(current_user(), args), args["page"], args["per_page"], read_tickets)
 
 
 @blp.route("/tickets", methods=["POST"])
@@ -94,7 +95,7 @@ def create_ticket(values):
 @blp.response(200, TicketSchema)
 def get_ticket(ticket_id):
     """One ticket."""
-    return load_visible_ticket(current_user(), ticket_id, details=True)
+    return read_visible_ticket(current_user(), ticket_id)
 
 
 @blp.route("/tickets/<id:ticket_id>/actions", methods=["POST"])

@@ -82,6 +82,24 @@ def load_visible_ticket(user: User, ticket_id: int, *, details: bool = False) ->
     return ticket
 
 
+def read_visible_ticket(user: User, ticket_id: int):
+    """`load_visible_ticket` for showing it only: a `TicketRow` of tickets/reads.py, one statement, no ORM objects."""
+    from helpdesk.tickets.reads import read_rows
+
+    shape, params = _row_visibility(user)
+    found = read_rows(_ticket_row_by_id(shape), {"ticket_id": ticket_id, **params})
+    if not found:
+        raise NotFound("No such ticket.")
+    return found[0]
+
+
+@cache
+def _ticket_row_by_id(shape: str) -> Select:
+    from helpdesk.tickets.reads import ticket_rows
+
+    return ticket_rows(_ticket_by_id(shape, False))
+
+
 def _row_visibility(user: User) -> tuple[str, dict]:
     """`ticket_visibility` for a statement that reads one ticket by id: which of its shapes applies to `user`, and
     the values of its parameters. (For one row the planner's estimates do not matter: a cadre's co-handled tickets

@@ -184,14 +184,31 @@ def _name(model, object_id, locale: str, known: dict) -> str:
     """A department's, jurisdiction's or person's name in `locale`; `known` keeps those of this request."""
     if object_id is None:
         return "—"
-    key = (model.__name__, object_id, locale)
-    if key not in known:
-        found = db.session.get(model, object_id)
-        if found is None:
-            known[key] = f"#{object_id}"
-        else:
-            known[key] = found.name if model is User else found.display_name(locale)
-    return known[key]
+    key = (model.__name__, object_id)
+    found = known.get(key, _UNREAD)
+    if found is _UNREAD:
+        found = known[key] = db.session.get(model, object_id)
+    if found is None:
+        return f"#{object_id}"
+    return found.name if model is User else found.display_name(locale)
+
+
+_UNREAD = object()
+
+
+def _request_memo() -> tuple[dict, dict]:
+    """This request's (catalogs by locale, objects named by (model name, id)); fresh ones outside a request."""
+    return g.setdefault("_routing_memo", ({}, {})) if has_request_context() else ({}, {})
+
+
+def remember_names(model, *objects) -> None:
+    """Jurisdictions, departments or people (`model`) whose names the request has read already, as objects with the
+    model's `id`, `name` and `display_name` (tickets/reads.py): the routing sentences name them without a statement."""
+    if has_request_context():
+        known = _request_memo()[1]
+        for found in objects:
+            if found is not None:
+                known[(model.__name__, found.id)] = found
 
 
 def _category_name(code: str | None, locale: str, known_category=None) -> str:
@@ -265,8 +282,7 @@ def describe(routing: dict, locale: str, category=None) -> str:
     A page of tickets describes one decision per ticket: the catalog of each language and the names are found
     once per request, and `force_locale` entered only to find the catalog of a language the request does not
     speak (those were most of a 25-ticket page's time in its routing sentences)."""
-    memo = g.setdefault("_routing_memo", ({}, {})) if has_request_context() else ({}, {})
-    catalogs, known = memo
+    catalogs, known = _request_memo()
     translations = catalogs.get(locale)
     if translations is None:
         with nullcontext() if _speaks(locale) else force_locale(locale):

@@ -1,0 +1,150 @@
+"""Tickets read for the API's JSON from plain rows: one statement, no ORM objects (issue 13).
+
+`GET /api/v1/tickets/{id}` and the list only show tickets; they change nothing. Loading a ticket as an ORM object
+with its eight many-to-one relations joined (category, enterprise, both jurisdictions, department, assignee,
+liaison, common issue) cost more than the statement itself: building the eight loaders' row processors and nine
+objects per row (350 µs for one ticket against 130 µs for its row; 1.4 ms for a page of 25 against 0.64 ms on
+SQLite). Here the same statement — the caller's visibility, filters and ordering untouched — selects the columns
+that `TicketSchema` shows from the same joins, and each row becomes a `TicketRow`: the attributes the schema reads,
+and the model's own rules (`Ticket.warning_at`, `Ticket.handling_level`, `display_name`) borrowed, not written
+again. tests/tickets/test_reads.py dumps every ticket of a varied set both ways and compares them.
+
+Everything that writes (filing, actions, comments) still loads `Ticket` objects: a `TicketRow` has no session.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sqlalchemy import Select
+from sqlalchemy.orm import aliased
+
+from helpdesk.auth.models import User
+from helpdesk.extensions import db
+from helpdesk.jurisdictions.models import Category, Department, Jurisdiction
+from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.routing import remember_names
+
+# The ticket's own columns that its JSON shows or its rules read (warning_at: the thresholds and reopen_count).
+TICKET_FIELDS = (
+    "id",
+    "number",
+    "title",
+    "description",
+    "priority",
+    "status",
+    "created_at",
+    "response_due_at",
+    "yellow_from",
+    "due_at",
+    "red_from",
+    "first_response_at",
+    "resolved_at",
+    "closed_at",
+    "rating",
+    "reopen_count",
+    "urge_count",
+    "version",
+    "routing",
+    "routing_reason",
+)
+
+
+class Named:
+    """A category, jurisdiction, department, person, enterprise or common issue as a ticket's JSON shows it
+    (only the fields of its `REFS` entry are set)."""
+
+    __slots__ = ("id", "code", "name", "name_en", "level", "credit_code", "title")
+
+    display_name = Jurisdiction.display_name  # the same rule for categories and departments: name_en in English
+
+
+class TicketRow:
+    """One ticket read from a row: what `TicketSchema` dumps, with the model's rules."""
+
+    __slots__ = (
+        *TICKET_FIELDS,
+        "category",
+        "enterprise",
+        "jurisdiction",
+        "handling_jurisdiction",
+        "department",
+        "assignee",
+        "liaison",
+        "common_issue",
+    )
+
+    warning_at = Ticket.warning_at
+    handling_level = Ticket.handling_level
+
+
+# The many-to-one relations a ticket's JSON shows: (attribute, model, foreign key on tickets, fields shown). The two
+# jurisdictions and the two people are the same tables: each is joined under its own alias.
+REFS = (
+    ("category", Category, "category_id", ("id", "code", "name", "name_en")),
+    ("enterprise", "Enterprise", "enterprise_id", ("id", "name", "credit_code")),
+    ("jurisdiction", Jurisdiction, "jurisdiction_id", ("id", "name", "name_en", "level")),
+    ("handling_jurisdiction", Jurisdiction, "handling_jurisdiction_id", ("id", "name", "name_en", "level")),
+    ("department", Department, "department_id", ("id", "name", "name_en")),
+    ("assignee", User, "assignee_id", ("id", "name")),
+    ("liaison", User, "liaison_id", ("id", "name")),
+    ("common_issue", "CommonIssue", "common_issue_id", ("id", "title")),
+)
+# The names the routing sentence may need (routing.remember_names): it need not read them again.
+NAMED_IN_ROUTING = {"jurisdiction", "handling_jurisdiction", "department", "assignee", "liaison"}
+
+
+@cache
+def _joined() -> tuple[list, object, list[tuple[str, type, tuple[str, ...], bool]]]:
+    """The columns, the FROM clause and how to cut a row into its relations, built once."""
+    from helpdesk.common_issues.models import CommonIssue
+    from helpdesk.enterprises.models import Enterprise
+
+    models = {"Enterprise": Enterprise, "CommonIssue": CommonIssue}
+    columns = [getattr(Ticket, name) for name in TICKET_FIELDS]
+    source, layout = Ticket.__table__, []
+    for attr, model, key, shown in REFS:
+        model = models.get(model, model)
+        target = aliased(model)
+        optional = getattr(Ticket, key).property.columns[0].nullable
+        source = source.join(target, target.id == getattr(Ticket, key), isouter=optional)
+        columns += [getattr(target, name) for name in shown]
+        layout.append((attr, model, shown, optional))
+    return columns, source, layout
+
+
+def ticket_rows(query: Select) -> Select:
+    """`query` (a select of `Ticket` with its WHERE, ORDER BY and LIMIT) reading the columns `TicketRow` needs."""
+    columns, source, _ = _joined()
+    return query.with_only_columns(*columns, maintain_column_froms=False).select_from(source)
+
+
+def read_rows(query: Select, params: dict | None = None) -> list[TicketRow]:
+    """Run a statement of `ticket_rows` and make its rows `TicketRow`s."""
+    layout = _joined()[2]
+    return [_ticket(row, layout) for row in db.session.execute(query, params or {})]
+
+
+def read_tickets(query: Select) -> list[TicketRow]:
+    """The tickets of `query` (a select of `Ticket`) as `TicketRow`s, for a page of the list."""
+    return read_rows(ticket_rows(query))
+
+
+def _ticket(row, layout) -> TicketRow:
+    ticket = TicketRow()
+    for name, value in zip(TICKET_FIELDS, row, strict=False):
+        setattr(ticket, name, value)
+    position = len(TICKET_FIELDS)
+    for attr, model, shown, optional in layout:
+        values = row[position : position + len(shown)]
+        position += len(shown)
+        if optional and values[0] is None:
+            setattr(ticket, attr, None)
+            continue
+        ref = Named()
+        for name, value in zip(shown, values, strict=True):
+            setattr(ref, name, value)
+        setattr(ticket, attr, ref)
+        if attr in NAMED_IN_ROUTING:
+            remember_names(model, ref)
+    return ticket
