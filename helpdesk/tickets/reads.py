@@ -95,7 +95,7 @@ NAMED_IN_ROUTING = {"jurisdiction", "handling_jurisdiction", "department", "assi
 
 
 @cache
-def _joined() -> tuple[list, object, list[tuple[str, type, tuple[str, ...], bool]]]:
+def _joined() -> tuple[list, object, list[tuple[str, type, tuple[str, ...], int, bool]]]:
     """The columns, the FROM clause and how to cut a row into its relations, built once."""
     from helpdesk.common_issues.models import CommonIssue
     from helpdesk.enterprises.models import Enterprise
@@ -108,8 +108,8 @@ def _joined() -> tuple[list, object, list[tuple[str, type, tuple[str, ...], bool
         target = aliased(model)
         optional = getattr(Ticket, key).property.columns[0].nullable
         source = source.join(target, target.id == getattr(Ticket, key), isouter=optional)
+        layout.append((attr, model, shown, len(columns), optional))  # its fields start at that column
         columns += [getattr(target, name) for name in shown]
-        layout.append((attr, model, shown, optional))
     return columns, source, layout
 
 
@@ -122,7 +122,10 @@ def ticket_rows(query: Select) -> Select:
 def read_rows(query: Select, params: dict | None = None) -> list[TicketRow]:
     """Run a statement of `ticket_rows` and make its rows `TicketRow`s."""
     layout = _joined()[2]
-    return [_ticket(row, layout) for row in db.session.execute(query, params or {})]
+    named: list = []
+    tickets = [_ticket(row, layout, named) for row in db.session.execute(query, params or {})]
+    remember_names(named)
+    return tickets
 
 
 def read_tickets(query: Select) -> list[TicketRow]:
@@ -130,21 +133,19 @@ def read_tickets(query: Select) -> list[TicketRow]:
     return read_rows(ticket_rows(query))
 
 
-def _ticket(row, layout) -> TicketRow:
+def _ticket(row, layout, named: list) -> TicketRow:
+    """The `TicketRow` of one row; the people, jurisdictions and departments it names are added to `named`."""
     ticket = TicketRow()
     for name, value in zip(TICKET_FIELDS, row, strict=False):
         setattr(ticket, name, value)
-    position = len(TICKET_FIELDS)
-    for attr, model, shown, optional in layout:
-        values = row[position : position + len(shown)]
-        position += len(shown)
-        if optional and values[0] is None:
+    for attr, model, shown, start, optional in layout:
+        if optional and row[start] is None:
             setattr(ticket, attr, None)
             continue
         ref = Named()
-        for name, value in zip(shown, values, strict=True):
-            setattr(ref, name, value)
+        for offset, name in enumerate(shown, start):
+            setattr(ref, name, row[offset])
         setattr(ticket, attr, ref)
         if attr in NAMED_IN_ROUTING:
-            remember_names(model, ref)
+            named.append((model, ref))
     return ticket

@@ -201,14 +201,13 @@ def _request_memo() -> tuple[dict, dict]:
     return g.setdefault("_routing_memo", ({}, {})) if has_request_context() else ({}, {})
 
 
-def remember_names(model, *objects) -> None:
-    """Jurisdictions, departments or people (`model`) whose names the request has read already, as objects with the
-    model's `id`, `name` and `display_name` (tickets/reads.py): the routing sentences name them without a statement."""
+def remember_names(named: list[tuple[type, object]]) -> None:
+    """Jurisdictions, departments or people the request has read already, as (model, object with the model's `id`,
+    `name` and `display_name`) (tickets/reads.py): the routing sentences name them without a statement."""
     if has_request_context():
         known = _request_memo()[1]
-        for found in objects:
-            if found is not None:
-                known[(model.__name__, found.id)] = found
+        for model, found in named:
+            known[(model.__name__, found.id)] = found
 
 
 def _category_name(code: str | None, locale: str, known_category=None) -> str:

@@ -31,6 +31,20 @@ class Inner(Schema):
     label = fields.String(attribute="name")
 
 
+class HookedInner(Schema):
+    """Nested with dump hooks: the shortcut for nested schemas must leave them to marshmallow's dump."""
+
+    id = fields.Integer()
+
+    @pre_dump
+    def tripled(self, obj, **kwargs):
+        return {"id": obj.id * 3}
+
+    @post_dump
+    def marked(self, data, **kwargs):
+        return {**data, "hooked": True}
+
+
 class Shape(Schema):
     """Every kind of field the fast path takes or hands back to marshmallow."""
 
@@ -43,6 +57,8 @@ class Shape(Schema):
     dotted = fields.Integer(attribute="inner.id")
     inner = fields.Nested(Inner, allow_none=True)
     inners = fields.List(fields.Nested(Inner))
+    many_inners = fields.Nested(Inner, many=True)
+    hooked = fields.Nested(HookedInner, allow_none=True)
     computed = fields.Method("get_computed")
     function = fields.Function(lambda obj: "f")
     secret = fields.String(load_only=True)
@@ -68,9 +84,13 @@ def _things():
             when=datetime(2026, 12, 2, 5, 0, tzinfo=UTC),
             inner=inner,
             inners=[inner, Thing(id=8, name="八")],
+            many_inners=[Thing(id=8, name="八"), inner],
+            hooked=inner,
             secret="s",
         ),  # fmt: skip
-        Thing(number=0, text="", flag=False, when=None, inner=None, inners=[], absent=None),
+        Thing(
+            number=0, text="", flag=False, when=None, inner=None, inners=[], many_inners=[], hooked=None, absent=None
+        ),
         {"number": "3", "text": 5, "flag": 1, "inner": {"id": 9, "name": "九"}, "inners": [], "secret": "s"},
         {},
     ]
@@ -80,6 +100,9 @@ def _things():
 def test_every_kind_of_field_dumps_as_marshmallow_dumps_it(reference, index):
     thing = _things()[index]
     assert Shape().dump(thing) == reference(Shape(), thing)
+    if index == 0:
+        assert Shape().dump(thing)["hooked"] == {"id": 21, "hooked": True}
+        assert Shape().dump(thing)["many_inners"] == [{"id": 8, "label": "八"}, {"id": 7, "label": "七"}]
 
 
 def test_many_only_and_exclude_dump_as_marshmallow_dumps_them(reference):
