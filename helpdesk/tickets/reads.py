@@ -25,29 +25,28 @@ from helpdesk.jurisdictions.models import Category, Department, Jurisdiction
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.routing import remember_names
 
-# The ticket's own columns that its JSON shows or its rules read (warning_at: the thresholds and reopen_count).
-TICKET_FIELDS = (
-    "id",
-    "number",
-    "title",
-    "description",
-    "priority",
+# The columns `Ticket.warning_at` reads besides those the JSON shows.
+WARNING_COLUMNS = (
     "status",
-    "created_at",
+    "reopen_count",
     "response_due_at",
     "yellow_from",
     "due_at",
     "red_from",
     "first_response_at",
-    "resolved_at",
-    "closed_at",
-    "rating",
-    "reopen_count",
-    "urge_count",
-    "version",
-    "routing",
-    "routing_reason",
 )
+
+
+def _ticket_fields() -> tuple[str, ...]:
+    """The ticket's own columns its JSON shows (TicketSchema's fields named as a column) and its rules read."""
+    from helpdesk.tickets.schemas import TicketSchema
+
+    columns = Ticket.__table__.c
+    shown = [name for name in TicketSchema._declared_fields if name in columns]
+    return (*shown, *(name for name in WARNING_COLUMNS if name not in shown))
+
+
+TICKET_FIELDS = _ticket_fields()
 
 
 class Named:
