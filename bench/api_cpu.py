@@ -4,9 +4,9 @@ For an A/B of two builds on one database: the figures do not include gunicorn, t
 drift less than `make bench`'s req/s on this shared machine, and `--root` measures another checkout's code (a
 `git worktree` of an older commit) with this script.
 
-    python -m bench.api_cpu sqlite:////tmp/bd/s100k.db                        # ours: get, list, post; and the floor
-    python -m bench.api_cpu sqlite:////tmp/bd/s100k.db --root ../old --calls get list
-    python -m bench.api_cpu sqlite:////tmp/bd/s100k.db --profile list        # cProfile of one call, by cumulative time
+    python -m bench.api_cpu sqlite:///s100k.db                        # ours: get, list, post; and the floor
+    python -m bench.api_cpu sqlite:///s100k.db --root ../old --calls get list
+    python -m bench.api_cpu sqlite:///s100k.db --profile list        # cProfile of one call, by cumulative time
 
 The database comes from `python -m bench.generate` (its logins and password). Medians of 5 rounds of `process_time`;
 filing adds tickets to the database, as `make bench` does.
