@@ -68,6 +68,10 @@ def register_extensions(app: Flask) -> None:
         from helpdesk.dbsetup import configure_sqlite
 
         configure_sqlite(app)
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        from helpdesk.dbsetup import configure_postgresql
+
+        configure_postgresql(app)
 
 
 def register_blueprints(app: Flask) -> None:
