@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, case, func, select
 from helpdesk.auth.models import Role, User
 from helpdesk.calendar.workdays import SHANGHAI
 from helpdesk.db import utcnow
+from helpdesk.dbsetup import PLANNED_EACH_TIME
 from helpdesk.errors import NotAllowed, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Category, Department
@@ -239,14 +240,14 @@ def resolution_reports(
     per_key: list[dict] = [{} for _ in group_bys]
     overall = Counts()
     rollup = _rollup_read(group_bys, root, tree, scope, date_from, date_to)
-    for r in db.session.execute(outcome_query(keys, clauses, as_of, rollup)):
+    for r in db.session.execute(outcome_query(keys, clauses, as_of, rollup), execution_options=PLANNED_EACH_TIME):
         values = r._asdict()
         group_keys = [values.pop(f"group_key_{i}") for i in range(len(group_bys))]
         counts = Counts(**{name: int(value) for name, value in values.items()})
         overall = overall + counts
         for i, group_key in enumerate(group_keys):
             per_key[i][group_key] = per_key[i].get(group_key, Counts()) + counts
-    for row in db.session.execute(warning_query(keys, clauses, as_of)):
+    for row in db.session.execute(warning_query(keys, clauses, as_of), execution_options=PLANNED_EACH_TIME):
         *group_keys, colour, n = row
         setattr(overall, colour, getattr(overall, colour) + int(n))
         for i, group_key in enumerate(group_keys):
