@@ -72,7 +72,7 @@ def remove_session_safely(app: Flask) -> None:
 # at 1M. A transaction that only read is ended with COMMIT instead — the same for the data (nothing to keep), and
 # the prepared statements stay. Whether it only read is decided conservatively: every statement of the transaction
 # a compiled SELECT (text, DML, DDL: a write), and nothing pending in the session.
-WROTE = "helpdesk_transaction_wrote"
+MUST_ROLL_BACK = "helpdesk_must_roll_back"
 # A report's aggregates are planned for their own dates, scope and IN lists each time: PostgreSQL's generic plan of
 # a prepared one was slower (the province dashboard at 100k: 86 → 151 ms once its statements were prepared). A
 # transaction that ran one ends with ROLLBACK, which unprepares it (psycopg prepares at the 5th execution).
@@ -86,15 +86,15 @@ def configure_postgresql(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def _begun(conn):
-        conn.info[WROTE] = False
+        conn.info[MUST_ROLL_BACK] = False
 
     @event.listens_for(engine, "before_cursor_execute")
     def _watch(conn, cursor, statement, parameters, context, executemany):
         compiled = getattr(context, "compiled", None)
         if compiled is None or not getattr(compiled.statement, "is_select", False):
-            conn.info[WROTE] = True
+            conn.info[MUST_ROLL_BACK] = True
         elif context.execution_options.get("helpdesk_planned_each_time"):
-            conn.info[WROTE] = True  # not a write: ends with ROLLBACK all the same (PLANNED_EACH_TIME)
+            conn.info[MUST_ROLL_BACK] = True  # not a write, but PLANNED_EACH_TIME: never left prepared
 
 
 def commit_if_only_read(session) -> None:
@@ -106,6 +106,8 @@ def commit_if_only_read(session) -> None:
     if session.new or session.deleted or session.dirty:
         return
     connections = [conn for conn, *_ in getattr(transaction, "_connections", {}).values()]  # none: nothing ran
-    only_read = all(conn.dialect.name == "postgresql" and conn.info.get(WROTE) is False for conn in connections)
+    only_read = all(
+        conn.dialect.name == "postgresql" and conn.info.get(MUST_ROLL_BACK) is False for conn in connections
+    )
     if connections and only_read:
         session.commit()
