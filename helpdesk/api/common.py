@@ -9,7 +9,7 @@ from typing import Any
 import flask_smorest
 import marshmallow as ma
 from marshmallow import fields, validate
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, null, select
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.routing import BaseConverter
@@ -190,14 +190,31 @@ def page_of(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
     return PageSchema.from_dict({"items": fields.List(fields.Nested(item_schema), required=True)}, name=name)
 
 
-def paginate(query: Select, page: int, per_page: int, read: Callable[[Select], list] | None = None) -> dict:
+Read = Callable[[Select, ColumnElement], list[tuple[Any, Any]]]
+
+
+def paginate(query: Select, page: int, per_page: int, read: Read | None = None) -> dict:
     """One page of `query` (already ordered) with the total; a page past the end is empty, not an error.
-    `read` turns the page's statement into its items (the ORM objects of `query` by default)."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+    `read(page_statement, extra)` runs the page with the column `extra` added and returns (item, extra's value)
+    for each row; by default the items are the ORM objects of `query`. On the first page (asked for far more
+    often than any other) `extra` is the total, a scalar subquery the database runs once: one statement instead
+    of a count and a page. Any other page counts first and reads the page only if it exists, so a page far past
+    the end costs a count, not a walk over every row."""
     offset = (page - 1) * per_page
-    read = read or (lambda page_query: list(db.session.scalars(page_query)))
-    items = read(query.limit(per_page).offset(offset)) if offset < total else []
-    return {"items": items, "page": page, "per_page": per_page, "total": total}
+    read = read or _entities
+    total_of = select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
+    if offset == 0:
+        rows = read(query.limit(per_page), total_of.label("page_total"))
+        total = rows[0][1] if rows else db.session.scalar(select(total_of))
+    else:
+        total = db.session.scalar(select(total_of))
+        rows = read(query.limit(per_page).offset(offset), null()) if offset < total else []
+    return {"items": [item for item, _ in rows], "page": page, "per_page": per_page, "total": total}
+
+
+def _entities(statement: Select, extra: ColumnElement) -> list[tuple[Any, Any]]:
+    return [tuple(row) for row in db.session.execute(statement.add_columns(extra))]
 
 
 def commit_keeping_loaded() -> None:

@@ -15,8 +15,9 @@ Everything that writes (filing, actions, comments) still loads `Ticket` objects:
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Row, Select
 from sqlalchemy.orm import aliased
 
 from helpdesk.auth.models import User
@@ -120,16 +121,21 @@ def ticket_rows(query: Select) -> Select:
 
 def read_rows(query: Select, params: dict | None = None) -> list[TicketRow]:
     """Run a statement of `ticket_rows` and make its rows `TicketRow`s."""
+    return [ticket for ticket, _ in _read(query, params)]
+
+
+def read_tickets(query: Select, extra: ColumnElement) -> list[tuple[TicketRow, Any]]:
+    """The tickets of `query` (a select of `Ticket`) as `TicketRow`s, each with the value of the column `extra` read
+    with it: a page of the list (api/common.py paginate)."""
+    return [(ticket, row[-1]) for ticket, row in _read(ticket_rows(query).add_columns(extra))]
+
+
+def _read(statement: Select, params: dict | None = None) -> list[tuple[TicketRow, Row]]:
     layout = _joined()[2]
     named: list = []
-    tickets = [_ticket(row, layout, named) for row in db.session.execute(query, params or {})]
+    found = [(_ticket(row, layout, named), row) for row in db.session.execute(statement, params or {})]
     remember_names(named)
-    return tickets
-
-
-def read_tickets(query: Select) -> list[TicketRow]:
-    """The tickets of `query` (a select of `Ticket`) as `TicketRow`s, for a page of the list."""
-    return read_rows(ticket_rows(query))
+    return found
 
 
 def _ticket(row, layout, named: list) -> TicketRow:

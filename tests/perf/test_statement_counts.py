@@ -73,6 +73,32 @@ def test_get_list_of_25_sends_at_most_5_statements(client, crowded, bearer, coun
     assert len(log) <= 5, str(log)
 
 
+def test_the_first_page_reads_its_total_with_its_rows(client, crowded, bearer, count_statements):
+    """Page 1 carries the count as a column of the page's statement; a later page counts first, and a page past the
+    end reads no rows at all."""
+    headers = bearer(crowded.supervisor)
+    url = "/api/v1/tickets?per_page=7"
+    _twice(lambda: client.get(url, headers=headers))
+    with count_statements() as first:
+        body = client.get(url, headers=headers).get_json()
+    with count_statements() as second:
+        later = client.get(url + "&page=2", headers=headers).get_json()
+    with count_statements() as past:
+        beyond = client.get(url + "&page=9", headers=headers).get_json()
+    assert body["total"] == later["total"] == beyond["total"] == 30
+    assert len(body["items"]) == len(later["items"]) == 7 and beyond["items"] == []
+    assert {t["id"] for t in body["items"]}.isdisjoint(t["id"] for t in later["items"])
+    counted = [statement for statement in first if "count(*)" in statement]
+    assert len(counted) == 1 and "LIMIT" in counted[0], str(first)
+    assert len(second) == len(first) + 1, (str(first), str(second))
+    assert len(past) == len(first) and not any("LIMIT" in statement for statement in past), str(past)
+
+
+def test_an_empty_first_page_still_has_its_total(client, crowded, bearer):
+    body = client.get("/api/v1/tickets?per_page=25&q=没有这样的诉求", headers=bearer(crowded.supervisor)).get_json()
+    assert body == {"items": [], "page": 1, "per_page": 25, "total": 0}
+
+
 @pytest.mark.parametrize(
     "category",
     [
