@@ -97,7 +97,12 @@ def test_every_ticket_read_from_its_row_dumps_as_the_orm_ticket(app, varied, loc
     assert any(e["routing"] is None for e in expected) and any(e["handling_level"] == "city" for e in expected)
 
     page = visible_tickets(supervisor).where(Ticket.id.in_(ids)).order_by(Ticket.id)
-    _same(_in_request(app, supervisor, lambda _: TicketSchema(many=True).dump([t for t, _ in read_tickets(page, null())])), expected)
+    _same(
+        _in_request(
+            app, supervisor, lambda _: TicketSchema(many=True).dump([t for t, _ in read_tickets(page, null())])
+        ),
+        expected,
+    )
     for one in expected:
         row = _in_request(
             app,
