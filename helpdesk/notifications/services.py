@@ -16,7 +16,7 @@ from functools import cache
 from sqlalchemy import Select, select
 
 from helpdesk.auth.models import User
-from helpdesk.db import utcnow
+from helpdesk.db import insert_loaded, utcnow
 from helpdesk.extensions import db
 from helpdesk.notifications.messages import DIGEST_SMS, MESSAGES, ROBOT_MESSAGES, SUBJECTS, group_locale, render
 from helpdesk.notifications.models import Channel, DeliveryStatus, Notification, OutboxMessage, Robot
@@ -45,21 +45,20 @@ def enqueue(
     recipient: User | None = None,
     robot: Robot | None = None,
 ) -> OutboxMessage:
-    """One outbox row, due at once (flushes)."""
-    message = OutboxMessage(
-        channel=channel,
-        recipient_id=recipient.id if recipient is not None else None,
-        robot_id=robot.id if robot is not None else None,
-        address=address[:254],
-        payload=payload,
-        status=DeliveryStatus.PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        idempotency_key=uuid.uuid4().hex,
-    )
-    db.session.add(message)
-    return message
+    """One outbox row, due at once (written at once)."""
+    values = {
+        "channel": channel,
+        "recipient_id": recipient.id if recipient is not None else None,
+        "robot_id": robot.id if robot is not None else None,
+        "address": address[:254],
+        "payload": payload,
+        "status": DeliveryStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "idempotency_key": uuid.uuid4().hex,
+    }
+    return insert_loaded(db.session, OutboxMessage, values)
 
 
 def _deliver_to_person(
@@ -111,9 +110,8 @@ def notify(
             continue
         seen.add(user.id)
         message = render(MESSAGES[kind], user.locale, params)
-        note = Notification(user_id=user.id, ticket_id=ticket_id, kind=kind, message=message, created_at=now)
-        db.session.add(note)
-        created.append(note)
+        values = {"user_id": user.id, "ticket_id": ticket_id, "kind": kind, "message": message, "created_at": now}
+        created.append(insert_loaded(db.session, Notification, values))
         if deliver:
             email_body = f"{message}\n\n{details(user.locale)}" if details is not None else None
             _deliver_to_person(user, render(SUBJECTS[kind], user.locale, params), message, payload, now, email_body)

@@ -4,12 +4,15 @@ open count, applying a route, recording the event, flushing with conflicts as 40
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
 from helpdesk.auth.models import User
+from helpdesk.db import insert_loaded
 from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.tickets.models import OPEN_STATUSES, Status, Ticket, TicketEvent
@@ -50,47 +53,73 @@ def flush() -> None:
 def _bump_open(user_id: int | None, delta: int, **also) -> None:
     if user_id is not None and (delta or also):
         flush()  # the ticket's own versioned UPDATE first: a concurrent change is then a Conflict
-        values = {"open_tickets": User.open_tickets + delta, **also} if delta else also
-        db.session.execute(update(User).where(User.id == user_id).values(**values))
+        db.session.execute(
+            _counter_update(bool(delta), tuple(sorted(also))), {"user_id": user_id, "delta": delta, **also}
+        )
+        # Sent to the table, not through the ORM (whose UPDATE looks for the user among the session's objects to set
+        # it there too, a third of this call): the cadre, if loaded, reads the columns afresh when next asked.
+        cadre = db.session.identity_map.get(identity_key(User, user_id))
+        if cadre is not None:
+            db.session.expire(cadre, ["open_tickets", *also])
+
+
+@cache
+def _counter_update(delta: bool, also: tuple[str, ...]):
+    users = User.__table__
+    values = {name: bindparam(name) for name in also}
+    if delta:
+        values["open_tickets"] = users.c.open_tickets + bindparam("delta")
+    return update(users).where(users.c.id == bindparam("user_id")).values(values)
 
 
 def move(ticket: Ticket, *, status: str | None = None, assignee: User | None | bool = False, assigned_at=None) -> None:
-    """Change status and/or assignee, keeping each cadre's open count equal to its open tickets; a new
-    assignee's `last_assigned_at` (routing's tie-break) is set in the same UPDATE."""
-    old_open = ticket.status in OPEN_STATUSES
-    old_assignee = ticket.assignee_id
+    """Change status and/or assignee, keeping each cadre's open count equal to its open tickets."""
+    was = (ticket.status in OPEN_STATUSES, ticket.assignee_id)
     if status is not None:
         ticket.status = status
     if assignee is not False:
         ticket.assignee = assignee
         ticket.assignee_id = assignee.id if assignee is not None else None
-    new_open = ticket.status in OPEN_STATUSES
-    if old_assignee != ticket.assignee_id:
+    count_move(was, (ticket.status in OPEN_STATUSES, ticket.assignee_id), assigned_at)
+
+
+def count_move(was: tuple[bool, int | None], became: tuple[bool, int | None], assigned_at=None) -> None:
+    """Count a ticket that went from `was` to `became`, each (open?, assignee id), in its cadres' open counts; a new
+    assignee's `last_assigned_at` (routing's tie-break) is set in the same UPDATE."""
+    (old_open, old_assignee), (new_open, new_assignee) = was, became
+    if old_assignee != new_assignee:
         _bump_open(old_assignee, -1 if old_open else 0)
-        _bump_open(
-            ticket.assignee_id, 1 if new_open else 0, **({"last_assigned_at": assigned_at} if assigned_at else {})
-        )
+        _bump_open(new_assignee, 1 if new_open else 0, **({"last_assigned_at": assigned_at} if assigned_at else {}))
     elif old_open != new_open:
-        _bump_open(ticket.assignee_id, 1 if new_open else -1)
+        _bump_open(new_assignee, 1 if new_open else -1)
 
 
 def record(
-    ticket, action, actor, from_status, now, note=None, internal=False, *, to_status=None, **data
+    ticket, action, actor, from_status, now, note=None, internal=False, *, to_status=None, at_once=False, **data
 ) -> TicketEvent:
     """Append the event of one action (ticket events are never changed afterwards); `to_status` when it is
-    recorded before the ticket moves there."""
-    event = TicketEvent(
-        ticket=ticket,
-        ticket_id=ticket.id,
-        action=action,
-        actor_id=actor.id if actor else None,
-        from_status=from_status,
-        to_status=to_status or ticket.status,
-        note=note,
-        internal=internal,
-        data=data or None,
-        created_at=now,
-    )
+    recorded before the ticket moves there.
+
+    `at_once` writes it now, in one INSERT (db.py insert_loaded), for a ticket just written: otherwise the flush
+    after the action writes it, once the ticket's changes are all made. A saved ticket whose events are not
+    loaded gets its event by id alone: appending it to the collection would send the ticket through the unit of
+    work for nothing (a read of the events flushes the event first)."""
+    values = {
+        "ticket_id": ticket.id,
+        "action": action,
+        "actor_id": actor.id if actor else None,
+        "from_status": from_status,
+        "to_status": to_status or ticket.status,
+        "note": note,
+        "internal": internal,
+        "data": data or None,
+        "created_at": now,
+    }
+    if at_once:
+        return insert_loaded(db.session, TicketEvent, values)
+    event = TicketEvent(**values)
+    if ticket.id is None or "events" in ticket.__dict__:
+        event.ticket = ticket
     db.session.add(event)
     return event
 

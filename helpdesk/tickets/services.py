@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from helpdesk.auth.models import Role, User
 from helpdesk.calendar.services import get_calendar
 from helpdesk.calendar.workdays import local_date
-from helpdesk.db import utcnow
+from helpdesk.db import attach, insert_loaded, utcnow
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.enterprises.queries import enterprise_visibility
 from helpdesk.errors import NotAllowed, ValidationFailed
@@ -32,15 +32,15 @@ from helpdesk.tickets.changes import (
     DESCRIPTION_LENGTH,
     NOTE_LENGTH,
     TITLE_LENGTH,
-    apply_route,
     check_length,
     config,
+    count_move,
     flush,
     move,
     record,
     routed_status,
 )
-from helpdesk.tickets.models import Comment, Priority, Status, Ticket
+from helpdesk.tickets.models import OPEN_STATUSES, Comment, Priority, Status, Ticket
 from helpdesk.tickets.numbering import next_sequence
 from helpdesk.tickets.routing import describe, route
 from helpdesk.tickets.workflow import TRANSITIONS, USER_ACTIONS, Audience, Party, Transition, guard, parties
@@ -90,48 +90,58 @@ def file_ticket(
     # Routed (reads only) before the number's UPDATE opens the write transaction: on SQLite the other writers
     # wait for that transaction, so it holds no query that could run before it. The INSERT carries the route.
     result = route(category_obj, county, enterprise.liaison, local_date(now))
+    status, assignee = routed_status(result), result.assignee
     prefix, year = ticket_prefix(county), local_date(now).year
     seq = next_sequence(prefix, year)
-    ticket = Ticket(
-        number=f"{prefix}-{year}-{seq:06d}",
-        number_prefix=prefix,
-        number_year=year,
-        number_seq=seq,
-        title=title,
-        description=description,
+    # One INSERT … RETURNING, without the unit of work (db.py insert_loaded); the relations attached as if loaded.
+    new = {
+        "number": f"{prefix}-{year}-{seq:06d}",
+        "number_prefix": prefix,
+        "number_year": year,
+        "number_seq": seq,
+        "title": title,
+        "description": description,
+        "category_id": category_obj.id,
+        "priority": priority,
+        "status": status,
+        "enterprise_id": enterprise.id,
+        "jurisdiction_id": county.id,
+        "handling_jurisdiction_id": result.department.jurisdiction_id,
+        "department_id": result.department.id,
+        "assignee_id": assignee.id if assignee else None,
+        "liaison_id": enterprise.liaison_id,
+        "created_by_id": actor.id,
+        "created_at": now,
+        "updated_at": now,
+        "response_due_at": limits.response_due_at,
+        "yellow_from": limits.yellow_from,
+        "due_at": limits.due_at,
+        "red_from": limits.red_from,
+        "reopen_count": 0,
+        "urge_count": 0,
+        "routing": result.routing,
+    }
+    ticket = insert_loaded(db.session, Ticket, new)
+    attach(
+        ticket,
         category=category_obj,
-        category_id=category_obj.id,
-        priority=priority,
-        status=Status.SUBMITTED.value,
         enterprise=enterprise,
-        enterprise_id=enterprise.id,
-        jurisdiction_id=county.id,
-        handling_jurisdiction_id=county.id,
-        liaison_id=enterprise.liaison_id,
-        created_by_id=actor.id,
-        created_at=now,
-        updated_at=now,
-        response_due_at=limits.response_due_at,
-        yellow_from=limits.yellow_from,
-        due_at=limits.due_at,
-        red_from=limits.red_from,
-        reopen_count=0,
-        urge_count=0,
+        department=result.department,
+        handling_jurisdiction=result.department.jurisdiction,
+        assignee=assignee,
     )
-    db.session.add(ticket)
-    # The event first, so that the ticket and its event are written in one flush (the cadre's counter after it).
     record(
         ticket,
         "file",
         actor,
         None,
         now,
-        to_status=routed_status(result),
+        at_once=True,
         routing=result.routing,
         department_id=result.department.id,
-        assignee_id=result.assignee.id if result.assignee else None,
+        assignee_id=ticket.assignee_id,
     )
-    apply_route(ticket, result, now)
+    count_move((False, None), (status in OPEN_STATUSES, ticket.assignee_id), assigned_at=now if assignee else None)
     flush()
     if ticket.assignee is not None:
         notify([ticket.assignee], "assigned", ticket, now=now, details=routing_details(ticket))

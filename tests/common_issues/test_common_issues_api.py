@@ -224,7 +224,12 @@ def test_a_reopened_ticket_leaves_the_group(client, w, corpus, outage, bearer):
     assert ticket.common_issue_id is None and ticket.status == "in_progress"
     body = client.get(f"/api/v1/common-issues/{issue['id']}", headers=bearer(w.city_supervisor)).get_json()
     assert body["ticket_count"] == len(outage) - 1
-    actions = [e.action for e in db.session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))]
+    actions = [
+        e.action
+        for e in db.session.scalars(
+            select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+        )
+    ]
     assert actions[-2:] == ["common_issue_unlinked", "reopen"]
     left = db.session.scalars(select(CommonIssueEvent).where(CommonIssueEvent.action == "ticket_left")).one()
     assert left.ticket_id == ticket.id
