@@ -76,7 +76,8 @@ MUST_ROLL_BACK = "helpdesk_must_roll_back"
 # A report's aggregates are planned for their own dates, scope and IN lists each time: PostgreSQL's generic plan of
 # a prepared one was slower (the province dashboard at 100k: 86 → 151 ms once its statements were prepared). A
 # transaction that ran one ends with ROLLBACK, which unprepares it (psycopg prepares at the 5th execution).
-PLANNED_EACH_TIME = {"helpdesk_planned_each_time": True}
+_PLANNED = "helpdesk_planned_each_time"
+PLANNED_EACH_TIME = {_PLANNED: True}
 
 
 def configure_postgresql(app: Flask) -> None:
@@ -93,7 +94,7 @@ def configure_postgresql(app: Flask) -> None:
         compiled = getattr(context, "compiled", None)
         if compiled is None or not getattr(compiled.statement, "is_select", False):
             conn.info[MUST_ROLL_BACK] = True
-        elif context.execution_options.get("helpdesk_planned_each_time"):
+        elif context.execution_options.get(_PLANNED):
             conn.info[MUST_ROLL_BACK] = True  # not a write, but PLANNED_EACH_TIME: never left prepared
 
 

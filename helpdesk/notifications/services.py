@@ -45,7 +45,7 @@ def enqueue(
     recipient: User | None = None,
     robot: Robot | None = None,
 ) -> OutboxMessage:
-    """One outbox row, due at once (written at once)."""
+    """One outbox row, due at once, written now (one INSERT, db.py insert_loaded)."""
     values = {
         "channel": channel,
         "recipient_id": recipient.id if recipient is not None else None,

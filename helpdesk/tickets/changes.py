@@ -134,6 +134,17 @@ def apply_route(ticket: Ticket, result: Route, now: datetime) -> None:
     move(ticket, status=routed_status(result), assignee=result.assignee, assigned_at=now if result.assignee else None)
 
 
+def routed_columns(result: Route) -> dict:
+    """The columns `apply_route` sets, for a ticket inserted already routed (filing)."""
+    return {
+        "department_id": result.department.id,
+        "handling_jurisdiction_id": result.department.jurisdiction_id,
+        "routing": result.routing,
+        "status": routed_status(result),
+        "assignee_id": result.assignee.id if result.assignee else None,
+    }
+
+
 def routed_status(result: Route) -> str:
     """Where a route leaves the ticket: assigned to its cadre, or submitted (in the department's queue)."""
     return Status.ASSIGNED.value if result.assignee else Status.SUBMITTED.value

@@ -38,7 +38,7 @@ from helpdesk.tickets.changes import (
     flush,
     move,
     record,
-    routed_status,
+    routed_columns,
 )
 from helpdesk.tickets.models import OPEN_STATUSES, Comment, Priority, Status, Ticket
 from helpdesk.tickets.numbering import next_sequence
@@ -90,7 +90,7 @@ def file_ticket(
     # Routed (reads only) before the number's UPDATE opens the write transaction: on SQLite the other writers
     # wait for that transaction, so it holds no query that could run before it. The INSERT carries the route.
     result = route(category_obj, county, enterprise.liaison, local_date(now))
-    status, assignee = routed_status(result), result.assignee
+    assignee = result.assignee
     prefix, year = ticket_prefix(county), local_date(now).year
     seq = next_sequence(prefix, year)
     # One INSERT … RETURNING, without the unit of work (db.py insert_loaded); the relations attached as if loaded.
@@ -103,12 +103,8 @@ def file_ticket(
         "description": description,
         "category_id": category_obj.id,
         "priority": priority,
-        "status": status,
         "enterprise_id": enterprise.id,
         "jurisdiction_id": county.id,
-        "handling_jurisdiction_id": result.department.jurisdiction_id,
-        "department_id": result.department.id,
-        "assignee_id": assignee.id if assignee else None,
         "liaison_id": enterprise.liaison_id,
         "created_by_id": actor.id,
         "created_at": now,
@@ -119,7 +115,7 @@ def file_ticket(
         "red_from": limits.red_from,
         "reopen_count": 0,
         "urge_count": 0,
-        "routing": result.routing,
+        **routed_columns(result),
     }
     ticket = insert_loaded(db.session, Ticket, new)
     attach(
@@ -141,8 +137,9 @@ def file_ticket(
         department_id=result.department.id,
         assignee_id=ticket.assignee_id,
     )
-    count_move((False, None), (status in OPEN_STATUSES, ticket.assignee_id), assigned_at=now if assignee else None)
-    flush()
+    count_move(
+        (False, None), (ticket.status in OPEN_STATUSES, ticket.assignee_id), assigned_at=now if assignee else None
+    )
     if ticket.assignee is not None:
         notify([ticket.assignee], "assigned", ticket, now=now, details=routing_details(ticket))
     return ticket
