@@ -15,6 +15,7 @@ from helpdesk.config import (
     engine_options,
     load_config,
 )
+from helpdesk.jsonio import OrjsonProvider
 
 
 def create_app(env_name: str | None = None, **overrides) -> Flask:
@@ -22,6 +23,7 @@ def create_app(env_name: str | None = None, **overrides) -> Flask:
     if not (ROOT / "templates").is_dir():  # templates/, seeds/, migrations/ sit beside the package
         raise ConfigError(f"No templates/ in {ROOT}: run the app from a checkout or an unpacked sdist.")
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
+    app.json = OrjsonProvider(app)
     config = load_config(env_name)
     app.config.from_object(config)
     app.config.update(overrides)

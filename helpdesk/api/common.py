@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import flask_smorest
 import marshmallow as ma
 from marshmallow import fields, validate
-from sqlalchemy import ColumnElement, Select, func, null, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, null, select
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.routing import BaseConverter
@@ -190,31 +189,50 @@ def page_of(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
     return PageSchema.from_dict({"items": fields.List(fields.Nested(item_schema), required=True)}, name=name)
 
 
-Read = Callable[[Select, ColumnElement], list[tuple[Any, Any]]]
+class Reader:
+    """How a list's rows become its items: ORM objects of the query by default (tickets/reads.py has another).
+    `statement(query, extra)` is the page's select with the column `extra` added; `run(statement, params)` returns
+    (item, extra's value) for each row."""
+
+    def statement(self, query: Select, extra: ColumnElement) -> Select:
+        return query.add_columns(extra)
+
+    def run(self, statement: Select, params: dict) -> list[tuple[Any, Any]]:
+        return [tuple(row) for row in db.session.execute(statement, params)]
 
 
-def paginate(query: Select, page: int, per_page: int, read: Read | None = None) -> dict:
-    """One page of `query` (already ordered) with the total; a page past the end is empty, not an error.
+class PageStatements:
+    """The statements of one page of `query`, whatever the page: built once, they can serve every request whose
+    query has the same shape, the values coming as parameters (tickets/api.py caches them: building the ticket list's
+    statement and its cache key each time was a fifth of the request).
 
-    `read(page_statement, extra)` runs the page with the column `extra` added and returns (item, extra's value)
-    for each row; by default the items are the ORM objects of `query`. On the first page (asked for far more
-    often than any other) `extra` is the total, a scalar subquery the database runs once: one statement instead
-    of a count and a page. Any other page counts first and reads the page only if it exists, so a page far past
-    the end costs a count, not a walk over every row."""
-    offset = (page - 1) * per_page
-    read = read or _entities
-    total_of = select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
-    if offset == 0:
-        rows = read(query.limit(per_page), total_of.label("page_total"))
-        total = rows[0][1] if rows else db.session.scalar(select(total_of))
-    else:
-        total = db.session.scalar(select(total_of))
-        rows = read(query.limit(per_page).offset(offset), null()) if offset < total else []
-    return {"items": [item for item, _ in rows], "page": page, "per_page": per_page, "total": total}
+    On the first page (asked for far more often than any other) the total is a column of the page's statement, a
+    scalar subquery the database runs once: one statement instead of a count and a page. Any other page counts
+    first and reads the page only if it exists, so a page far past the end costs a count, not a walk over every row."""
+
+    def __init__(self, query: Select, reader: Reader | None = None):
+        self.reader = reader or Reader()
+        limit, offset = bindparam("page_limit", type_=Integer), bindparam("page_offset", type_=Integer)
+        total_of = select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
+        self.first = self.reader.statement(query.limit(limit), total_of.label("page_total"))
+        self.count = select(total_of)
+        self.later = self.reader.statement(query.limit(limit).offset(offset), null())
+
+    def page(self, page: int, per_page: int, params: dict | None = None) -> dict:
+        """One page with the total; a page past the end is empty, not an error."""
+        params = {**(params or {}), "page_limit": per_page, "page_offset": (page - 1) * per_page}
+        if page == 1:
+            rows = self.reader.run(self.first, params)
+            total = rows[0][1] if rows else db.session.scalar(self.count, params)
+        else:
+            total = db.session.scalar(self.count, params)
+            rows = self.reader.run(self.later, params) if params["page_offset"] < total else []
+        return {"items": [item for item, _ in rows], "page": page, "per_page": per_page, "total": total}
 
 
-def _entities(statement: Select, extra: ColumnElement) -> list[tuple[Any, Any]]:
-    return [tuple(row) for row in db.session.execute(statement.add_columns(extra))]
+def paginate(query: Select, page: int, per_page: int, reader: Reader | None = None) -> dict:
+    """One page of `query` (already ordered) with the total (`PageStatements`)."""
+    return PageStatements(query, reader).page(page, per_page)
 
 
 def commit_keeping_loaded() -> None:

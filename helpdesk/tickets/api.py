@@ -6,26 +6,30 @@ not see answers 404, exactly like one that does not exist.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import url_for
 from sqlalchemy import select
 
 from helpdesk.api.auth import current_user
-from helpdesk.api.common import ApiBlueprint, commit_keeping_loaded, paginate
+from helpdesk.api.common import ApiBlueprint, PageStatements, commit_keeping_loaded
 from helpdesk.api.openapi import errors
-from helpdesk.auth.models import User
 from helpdesk.db import utcnow
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Category
 from helpdesk.tickets.models import Comment, Ticket, TicketEvent
 from helpdesk.tickets.queries import (
-    filter_tickets,
+    apply_filters,
+    list_visibility,
     load_visible_ticket,
     read_visible_ticket,
+    ticket_filter_values,
+    unbound,
+    visibility_clause,
     visible_items,
-    visible_tickets,
 )
-from helpdesk.tickets.reads import read_tickets
+from helpdesk.tickets.reads import TicketReader
 from helpdesk.tickets.schemas import (
     ActionSchema,
     CommentCreateSchema,
@@ -50,13 +54,18 @@ SORTS = {
 }
 
 
-def _filtered(user: User, args: dict):
+@blp.route("/tickets", methods=["GET"])
+@blp.arguments(TicketQuerySchema, location="query")
+@blp.response(200, TicketPageSchema)
+def list_tickets(args):
+    """Tickets the caller can see, filtered and sorted (newest first by default)."""
+    user = current_user()
     category = args.get("category")
     if category and db.session.scalar(select(Category.id).where(Category.code == category)) is None:
         raise ValidationFailed("No such category.", field="category")  # like the reports: not an empty list
     assignee = args.get("assignee_id")
-    query = filter_tickets(
-        visible_tickets(user),
+    shape, visibility = list_visibility(user)
+    filters = ticket_filter_values(
         now=utcnow(),
         statuses=args.get("status"),
         category=category,
@@ -69,15 +78,16 @@ def _filtered(user: User, args: dict):
         created_from=args.get("created_from"),
         created_to=args.get("created_to"),
     )
-    return query.order_by(*SORTS[args["sort"]])
+    statements = _list_statements(shape, tuple(filters), args["sort"])
+    return statements.page(args["page"], args["per_page"], {**visibility, **filters})
 
 
-@blp.route("/tickets", methods=["GET"])
-@blp.arguments(TicketQuerySchema, location="query")
-@blp.response(200, TicketPageSchema)
-def list_tickets(args):
-    """Tickets the caller can see, filtered and sorted (newest first by default)."""
-    return paginate(_filtered(current_user(), args), args["page"], args["per_page"], read_tickets)
+@lru_cache(maxsize=256)
+def _list_statements(shape: str, filters: tuple[str, ...], sort: str) -> PageStatements:
+    """The list's statements for one visibility shape, set of filters and order, built once; each request hands its
+    values to them (api/common.py PageStatements)."""
+    query = apply_filters(select(Ticket).where(visibility_clause(shape, unbound)), filters, unbound)
+    return PageStatements(query.order_by(*SORTS[sort]), TicketReader())
 
 
 @blp.route("/tickets", methods=["POST"])

@@ -286,7 +286,7 @@ class Ticket(Base):
     @classmethod
     def warning_filter(cls, colour: str, now: datetime) -> ColumnElement:
         """A WHERE clause selecting the tickets of one colour, written so that indexes can serve it."""
-        now_ = literal(now, UTCDateTime)
+        now_ = now if isinstance(now, ColumnElement) else literal(now, UTCDateTime)  # a value or a parameter
         clocked = cls.status.in_([s.value for s in CLOCKED_STATUSES])
         red = or_(cls.red_from <= now_, cls.reopen_count >= 2)
         orange = cls.due_at < now_

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select
 from sqlalchemy.orm import aliased
 
+from helpdesk.api.common import Reader
 from helpdesk.auth.models import User
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Category, Department, Jurisdiction
@@ -124,10 +125,14 @@ def read_rows(query: Select, params: dict | None = None) -> list[TicketRow]:
     return [ticket for ticket, _ in _read(query, params)]
 
 
-def read_tickets(query: Select, extra: ColumnElement) -> list[tuple[TicketRow, Any]]:
-    """The tickets of `query` (a select of `Ticket`) as `TicketRow`s, each with the value of the column `extra` read
-    with it: a page of the list (api/common.py paginate)."""
-    return [(ticket, row[-1]) for ticket, row in _read(ticket_rows(query).add_columns(extra))]
+class TicketReader(Reader):
+    """A list's tickets as `TicketRow`s (api/common.py `Reader`): a page of the list."""
+
+    def statement(self, query: Select, extra: ColumnElement) -> Select:
+        return ticket_rows(query).add_columns(extra)
+
+    def run(self, statement: Select, params: dict) -> list[tuple[TicketRow, Any]]:
+        return [(ticket, row[-1]) for ticket, row in _read(statement, params)]
 
 
 def _read(statement: Select, params: dict | None = None) -> list[tuple[TicketRow, Row]]:

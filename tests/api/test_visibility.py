@@ -91,6 +91,7 @@ MATRIX = [
     ("finance_cadre", "own", SEES),  # co-handling department (协办)
     ("finance_cadre", "same", HIDDEN),
     ("city_supervisor", "own", SEES),  # the city's subtree holds every county
+    ("city_supervisor", "same", SEES),
     ("city_supervisor", "other", SEES),
     ("other_supervisor", "other", SEES),
     ("other_supervisor", "own", HIDDEN),
@@ -140,6 +141,24 @@ def test_lists_hold_only_visible_tickets(client, bearer, scene):
     assert listed(world.liaison) == {scene.own.id}
     assert listed(world.supervisor) == {scene.own.id, scene.same.id}
     assert listed(world.admin) >= {scene.own.id, scene.same.id, scene.other.id}
+
+
+def test_the_list_answers_each_viewer_of_the_matrix_with_its_own_tickets(client, bearer, scene):
+    """The list's statement is built once per shape of visibility (an enterprise, a cadre, a subtree…) and serves
+    every caller of that shape: viewers of one shape asked one after another each get their own tickets."""
+    tickets = {name: scene.ticket(name).id for name in ("own", "same", "other")}
+    by_viewer: dict[str, set[int]] = {}  # a pair the matrix does not name is hidden
+    for viewer, ticket, sees in MATRIX:
+        by_viewer.setdefault(viewer, set())
+        if sees:
+            by_viewer[viewer].add(tickets[ticket])
+    order = ["owner", "stranger", "huaiyang_owner", "liaison", "colleague", "hrss_cadre", "finance_cadre", "city_cadre"]
+    order += ["supervisor", "other_supervisor", "city_supervisor", "admin", "supervisor", "owner"]
+    for viewer in order:
+        body = client.get("/api/v1/tickets?per_page=100", headers=bearer(_viewer(scene, viewer))).get_json()
+        mine = {t["id"] for t in body["items"]} & set(tickets.values())
+        assert mine == by_viewer[viewer], viewer
+        assert body["total"] == len(body["items"]), viewer
 
 
 # ------------------------------------------------------------------ role × endpoint: 403 where the role may not

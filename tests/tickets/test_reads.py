@@ -16,7 +16,7 @@ from sqlalchemy import null, select
 from helpdesk.extensions import db
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.queries import read_visible_ticket, visible_tickets, with_ticket_details
-from helpdesk.tickets.reads import read_tickets
+from helpdesk.tickets.reads import TicketReader
 from helpdesk.tickets.schemas import TicketSchema
 from helpdesk.tickets.services import perform_action
 from tests import factories
@@ -99,7 +99,11 @@ def test_every_ticket_read_from_its_row_dumps_as_the_orm_ticket(app, varied, loc
     page = visible_tickets(supervisor).where(Ticket.id.in_(ids)).order_by(Ticket.id)
     _same(
         _in_request(
-            app, supervisor, lambda _: TicketSchema(many=True).dump([t for t, _ in read_tickets(page, null())])
+            app,
+            supervisor,
+            lambda _: TicketSchema(many=True).dump(
+                [t for t, _ in TicketReader().run(TicketReader().statement(page, null()), {})]
+            ),
         ),
         expected,
     )
