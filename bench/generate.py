@@ -437,7 +437,8 @@ def generate(url: str, tickets: int, recreate: bool = True, seed: int = SEED) ->
     from flask_migrate import upgrade
 
     from helpdesk.extensions import db
-    from helpdesk.reports.rollup import rebuild
+    from helpdesk.reports import rollup
+    from helpdesk.tickets import counts
     from helpdesk.seeding.reference import load_reference_data
 
     timings = {}
@@ -460,7 +461,8 @@ def generate(url: str, tickets: int, recreate: bool = True, seed: int = SEED) ->
             _postgres_load(rows, tickets)
         else:
             _sqlite_load(rows, tickets)
-        rebuild(db.session.connection())  # the PostgreSQL load bypassed the rollup's trigger
+        for counted in (rollup, counts):  # the PostgreSQL load bypassed their triggers
+            counted.rebuild(db.session.connection())
         finish(now)
         timings["tickets"] = time.perf_counter() - step
         db.session.remove()

@@ -10,6 +10,7 @@ from helpdesk.enterprises.models import Enterprise
 from helpdesk.jurisdictions.models import Category, Department, Jurisdiction, Level, RoutingRule
 from helpdesk.notifications.models import Notification, OutboxMessage, Robot
 from helpdesk.reports.rollup import OutcomeCount
+from helpdesk.tickets.counts import TicketCount
 from helpdesk.tickets.models import (
     Attachment,
     Comment,
@@ -47,6 +48,7 @@ __all__ = [
     "TermStat",
     "Ticket",
     "TicketCohandler",
+    "TicketCount",
     "TicketEvent",
     "TicketNeighbour",
     "TicketSequence",

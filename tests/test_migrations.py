@@ -160,48 +160,62 @@ def test_database_refuses_to_change_a_ticket_event(migration_app, statement):
         assert conn.execute(text("SELECT note FROM ticket_events WHERE id = :id"), {"id": event}).one() == (None,)
 
 
-def test_0005_keeps_old_routing_sentences_and_gives_seeded_departments_their_short_names(migration_app):
-    upgrade(revision="0002_report_indexes")
-    now = datetime.now(UTC)
-    with _db.engine.begin() as conn:
-        county = conn.execute(
-            text(
-                "INSERT INTO jurisdictions (code, name, name_en, level) "
-                "VALUES ('411602', '川汇区', 'Chuanhui District', 'county') RETURNING id"
-            )
-        ).scalar_one()
-        conn.execute(
-            text(
-                "INSERT INTO departments (jurisdiction_id, code, name, name_en, is_default) VALUES"
-                " (:county, 'nr', '川汇区自然资源局', 'Chuanhui District Bureau of Natural Resources', false),"
-                " (:county, 'custom', '川汇区自建部门', 'A department of its own', false)"
-            ),
-            {"county": county},
+def _county_with_tickets(conn, now: datetime, tickets: int = 1) -> int:
+    """Raw rows of an older schema: a county with two departments, a category, an enterprise and `tickets` of its
+    tickets; the county's id."""
+    county = conn.execute(
+        text(
+            "INSERT INTO jurisdictions (code, name, name_en, level) "
+            "VALUES ('411602', '川汇区', 'Chuanhui District', 'county') RETURNING id"
         )
-        category = conn.execute(
-            text(
-                "INSERT INTO categories (code, name, name_en, help, help_en, response_days, resolution_days, position) "
-                "VALUES ('land', '用地保障', 'Land', '', '', 1, 15, 0) RETURNING id"
-            )
-        ).scalar_one()
-        company = conn.execute(
-            text(
-                "INSERT INTO enterprises (name, credit_code, jurisdiction_id, is_key, created_at) "
-                "VALUES ('周口测试有限公司', :code, :county, false, :now) RETURNING id"
-            ),
-            {"code": make_credit_code("91411602MA44TEXT1"), "county": county, "now": now},
-        ).scalar_one()
+    ).scalar_one()
+    conn.execute(
+        text(
+            "INSERT INTO departments (jurisdiction_id, code, name, name_en, is_default) VALUES"
+            " (:county, 'nr', '川汇区自然资源局', 'Chuanhui District Bureau of Natural Resources', false),"
+            " (:county, 'custom', '川汇区自建部门', 'A department of its own', false)"
+        ),
+        {"county": county},
+    )
+    category = conn.execute(
+        text(
+            "INSERT INTO categories (code, name, name_en, help, help_en, response_days, resolution_days, position) "
+            "VALUES ('land', '用地保障', 'Land', '', '', 1, 15, 0) RETURNING id"
+        )
+    ).scalar_one()
+    company = conn.execute(
+        text(
+            "INSERT INTO enterprises (name, credit_code, jurisdiction_id, is_key, created_at) "
+            "VALUES ('周口测试有限公司', :code, :county, false, :now) RETURNING id"
+        ),
+        {"code": make_credit_code("91411602MA44TEXT1"), "county": county, "now": now},
+    ).scalar_one()
+    for seq in range(1, tickets + 1):
         conn.execute(
             text(
                 "INSERT INTO tickets (number, number_prefix, number_year, number_seq, title, description, category_id,"
                 " priority, status, enterprise_id, jurisdiction_id, handling_jurisdiction_id, created_at, updated_at,"
                 " response_due_at, yellow_from, due_at, red_from, reopen_count, urge_count, version, routing_reason)"
-                " VALUES ('ZK-2024-000001', 'ZK', 2024, 1, '用地指标', '用地指标迟迟未落实', :category, 'normal',"
+                " VALUES (:number, 'ZK', 2024, :seq, '用地指标', '用地指标迟迟未落实', :category, 'normal',"
                 " 'submitted', :company, :county, :county, :now, :now, :now, :now, :now, :now, 0, 0, 1,"
                 " 'category land at 川汇区 → 川汇区自然资源局 by rule #3')"
             ),
-            {"category": category, "company": company, "county": county, "now": now},
+            {
+                "category": category,
+                "company": company,
+                "county": county,
+                "now": now,
+                "seq": seq,
+                "number": f"ZK-2024-{seq:06d}",
+            },
         )
+    return county
+
+
+def test_0005_keeps_old_routing_sentences_and_gives_seeded_departments_their_short_names(migration_app):
+    upgrade(revision="0002_report_indexes")
+    with _db.engine.begin() as conn:
+        _county_with_tickets(conn, datetime.now(UTC))
 
     upgrade()
     with _db.engine.connect() as conn:
@@ -214,6 +228,25 @@ def test_0005_keeps_old_routing_sentences_and_gives_seeded_departments_their_sho
     with _db.engine.connect() as conn:
         assert conn.execute(text("SELECT routing_reason FROM tickets")).scalar_one().startswith("category land")
         assert "short_name" not in {c["name"] for c in inspect(conn).get_columns("departments")}
+
+
+def test_0012_counts_the_tickets_already_filed_and_keeps_counting(migration_app):
+    upgrade(revision="0011_outcome_counts")
+    with _db.engine.begin() as conn:
+        county = _county_with_tickets(conn, datetime.now(UTC), tickets=3)
+
+    upgrade()
+    counted = "SELECT jurisdiction_id, n FROM ticket_counts"
+    with _db.engine.begin() as conn:
+        assert conn.execute(text(counted)).all() == [(county, 3)]
+        conn.execute(text("DELETE FROM tickets WHERE number_seq = 2"))
+        assert conn.execute(text(counted)).all() == [(county, 2)]
+
+    downgrade(revision="0011_outcome_counts")
+    with _db.engine.begin() as conn:
+        assert "ticket_counts" not in inspect(conn).get_table_names()
+        conn.execute(text("DELETE FROM tickets"))  # no trigger left behind that needs the table
+        assert conn.execute(text("SELECT count(*) FROM tickets")).scalar_one() == 0
 
 
 @pytest.mark.postgres_only

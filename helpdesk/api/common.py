@@ -8,7 +8,7 @@ from typing import Any
 import flask_smorest
 import marshmallow as ma
 from marshmallow import fields, validate
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, null, select
+from sqlalchemy import ColumnElement, Integer, ScalarSelect, Select, bindparam, func, null, select
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.routing import BaseConverter
@@ -208,14 +208,16 @@ class PageStatements:
 
     On the first page (asked for far more often than any other) the total is a column of the page's statement, a
     scalar subquery the database runs once: one statement instead of a count and a page. Any other page counts
-    first and reads the page only if it exists, so a page far past the end costs a count, not a walk over every row."""
+    first and reads the page only if it exists, so a page far past the end costs a count, not a walk over every row.
+    `total` replaces the count of `query` where the database keeps the same number counted (tickets/counts.py)."""
 
-    def __init__(self, query: Select, reader: Reader | None = None):
+    def __init__(self, query: Select, reader: Reader | None = None, total: ScalarSelect | None = None):
         self.reader = reader or Reader()
         limit, offset = bindparam("page_limit", type_=Integer), bindparam("page_offset", type_=Integer)
-        total_of = select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
-        self.first = self.reader.statement(query.limit(limit), total_of.label("page_total"))
-        self.count = select(total_of)
+        if total is None:
+            total = select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
+        self.first = self.reader.statement(query.limit(limit), total.label("page_total"))
+        self.count = select(total)
         self.later = self.reader.statement(query.limit(limit).offset(offset), null())
 
     def page(self, page: int, per_page: int, params: dict | None = None) -> dict:

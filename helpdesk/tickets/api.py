@@ -18,6 +18,7 @@ from helpdesk.db import utcnow
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Category
+from helpdesk.tickets.counts import counted_total
 from helpdesk.tickets.models import Comment, Ticket, TicketEvent
 from helpdesk.tickets.queries import (
     apply_filters,
@@ -87,7 +88,8 @@ def _list_statements(shape: str, filters: tuple[str, ...], sort: str) -> PageSta
     """The list's statements for one visibility shape, set of filters and order, built once; each request hands its
     values to them (api/common.py PageStatements)."""
     query = apply_filters(select(Ticket).where(visibility_clause(shape, unbound)), filters, unbound)
-    return PageStatements(query.order_by(*SORTS[sort]), TicketReader())
+    total = None if filters else counted_total(shape, unbound)  # a supervisor's unfiltered list: counted already
+    return PageStatements(query.order_by(*SORTS[sort]), TicketReader(), total)
 
 
 @blp.route("/tickets", methods=["POST"])
