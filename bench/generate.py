@@ -438,8 +438,8 @@ def generate(url: str, tickets: int, recreate: bool = True, seed: int = SEED) ->
 
     from helpdesk.extensions import db
     from helpdesk.reports import rollup
-    from helpdesk.tickets import counts
     from helpdesk.seeding.reference import load_reference_data
+    from helpdesk.tickets import counts
 
     timings = {}
     started = time.perf_counter()

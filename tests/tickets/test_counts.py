@@ -12,8 +12,10 @@ from helpdesk.tickets.counts import TicketCount, rebuild
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.queries import ticket_visibility
 from tests import factories
-from tests.api.conftest import bearer, world  # noqa: F401  (the API tests' fixtures)
+from tests.api import conftest as api_fixtures
 from tests.reports.conftest import TicketRows
+
+bearer, world = api_fixtures.bearer, api_fixtures.world  # the API tests' fixtures: tokens, a company's people
 
 
 def _counted(db) -> Counter:
