@@ -40,12 +40,14 @@ def counted_total(shape: str, param: Callable) -> ScalarSelect | None:
     return total.scalar_subquery() if shape == "everything" else None
 
 
+def count_sql() -> str:
+    """The counts' rows counted from the tickets at once: (jurisdiction_id, n)."""
+    return "SELECT jurisdiction_id, count(*) FROM tickets GROUP BY jurisdiction_id"
+
+
 def rebuild_sql() -> list[str]:
     """Statements that count every ticket afresh (the migration's backfill, a bulk load's end)."""
-    return [
-        f"DELETE FROM {TABLE}",
-        f"INSERT INTO {TABLE} (jurisdiction_id, n) SELECT jurisdiction_id, count(*) FROM tickets GROUP BY jurisdiction_id",
-    ]
+    return [f"DELETE FROM {TABLE}", f"INSERT INTO {TABLE} (jurisdiction_id, n) {count_sql()}"]
 
 
 def _postgresql_triggers() -> list[str]:

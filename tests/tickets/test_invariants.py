@@ -1,8 +1,8 @@
 """Property-based invariants of the workflow: random people trying random actions, and the sweep.
 
 After every step: the event log replays to the current status, completed tickets have resolved_at,
-each cadre's open-ticket counter equals its open tickets, and the reports' rollup (kept by a trigger) equals
-the tickets counted afresh. Refused steps write nothing.
+each cadre's open-ticket counter equals its open tickets, and the reports' rollup and the tickets per
+jurisdiction (kept by triggers) equal the tickets counted afresh. Refused steps write nothing.
 """
 
 from datetime import timedelta
@@ -16,6 +16,8 @@ from helpdesk.auth.models import User
 from helpdesk.errors import DomainError
 from helpdesk.notifications.models import Notification, OutboxMessage
 from helpdesk.reports.rollup import OutcomeCount, count_sql
+from helpdesk.tickets import counts
+from helpdesk.tickets.counts import TicketCount
 from helpdesk.tickets.models import COMPLETED_STATUSES, OPEN_STATUSES, Comment, Ticket, TicketCohandler, TicketEvent
 from helpdesk.tickets.services import perform_action
 from helpdesk.tickets.sweep import sweep
@@ -84,6 +86,10 @@ def _check_invariants(w, ticket_ids):
     }
     afresh = {tuple(row[:-1]): row[-1] for row in session.execute(text(count_sql(session.get_bind().dialect.name)))}
     assert kept == afresh
+    by_jurisdiction = dict(
+        session.execute(select(TicketCount.jurisdiction_id, TicketCount.n).where(TicketCount.n != 0)).all()
+    )
+    assert by_jurisdiction == dict(session.execute(text(counts.count_sql())).all())
 
 
 TERMINAL = {"withdraw", "decline"}
