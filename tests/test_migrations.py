@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -106,60 +106,6 @@ def test_migrations_build_the_models_schema_and_can_be_undone(migration_app):
     assert schema_differences() == []
 
 
-@pytest.mark.postgres_only
-@pytest.mark.parametrize(
-    "statement",
-    ["UPDATE ticket_events SET note = 'rewritten' WHERE id = :id", "DELETE FROM ticket_events WHERE id = :id"],
-)
-def test_database_refuses_to_change_a_ticket_event(migration_app, statement):
-    upgrade()
-    now = datetime.now(UTC)
-    with _db.engine.begin() as conn:
-        city = conn.execute(
-            text(
-                "INSERT INTO jurisdictions (code, name, name_en, level) "
-                "VALUES ('411600', '周口市', 'Zhoukou', 'city') RETURNING id"
-            )
-        ).scalar_one()
-        category = conn.execute(
-            text(
-                "INSERT INTO categories (code, name, name_en, help, help_en, response_days, resolution_days, position) "
-                "VALUES ('other', '其他', 'Other', '', '', 1, 7, 0) RETURNING id"
-            )
-        ).scalar_one()
-        company = conn.execute(
-            text(
-                "INSERT INTO enterprises (name, credit_code, jurisdiction_id, is_key, created_at) "
-                "VALUES ('周口测试有限公司', :code, :city, false, :now) RETURNING id"
-            ),
-            {"code": make_credit_code("91411600MA44TEXT1"), "city": city, "now": now},
-        ).scalar_one()
-        ticket = conn.execute(
-            text(
-                "INSERT INTO tickets (number, number_prefix, number_year, number_seq, title, description, category_id,"
-                " priority, status, enterprise_id, jurisdiction_id, handling_jurisdiction_id, created_at, updated_at,"
-                " response_due_at, yellow_from, due_at, red_from, reopen_count, urge_count, version, routing_reason)"
-                " VALUES ('ZK-2024-000001', 'ZK', 2024, 1, '用电增容', '需要增容两百千伏安', :category, 'normal',"
-                " 'submitted', :company, :city, :city, :now, :now, :due, :due, :due, :due, 0, 0, 1, '')"
-                " RETURNING id"
-            ),
-            {"category": category, "company": company, "city": city, "now": now, "due": now + timedelta(days=7)},
-        ).scalar_one()
-        event = conn.execute(
-            text(
-                "INSERT INTO ticket_events (ticket_id, action, to_status, internal, created_at)"
-                " VALUES (:ticket, 'file', 'submitted', false, :now) RETURNING id"
-            ),
-            {"ticket": ticket, "now": now},
-        ).scalar_one()
-
-    with pytest.raises(DBAPIError, match="append-only"), _db.engine.begin() as conn:
-        conn.execute(text(statement), {"id": event})
-
-    with _db.engine.connect() as conn:
-        assert conn.execute(text("SELECT note FROM ticket_events WHERE id = :id"), {"id": event}).one() == (None,)
-
-
 def _county_with_tickets(conn, now: datetime, tickets: int = 1) -> int:
     """Raw rows of an older schema: a county with two departments, a category, an enterprise and `tickets` of its
     tickets; the county's id."""
@@ -210,6 +156,32 @@ def _county_with_tickets(conn, now: datetime, tickets: int = 1) -> int:
             },
         )
     return county
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE ticket_events SET note = 'rewritten' WHERE id = :id", "DELETE FROM ticket_events WHERE id = :id"],
+)
+def test_database_refuses_to_change_a_ticket_event(migration_app, statement):
+    upgrade()
+    now = datetime.now(UTC)
+    with _db.engine.begin() as conn:
+        _county_with_tickets(conn, now)
+        ticket = conn.execute(text("SELECT id FROM tickets")).scalar_one()
+        event = conn.execute(
+            text(
+                "INSERT INTO ticket_events (ticket_id, action, to_status, internal, created_at)"
+                " VALUES (:ticket, 'file', 'submitted', false, :now) RETURNING id"
+            ),
+            {"ticket": ticket, "now": now},
+        ).scalar_one()
+
+    with pytest.raises(DBAPIError, match="append-only"), _db.engine.begin() as conn:
+        conn.execute(text(statement), {"id": event})
+
+    with _db.engine.connect() as conn:
+        assert conn.execute(text("SELECT note FROM ticket_events WHERE id = :id"), {"id": event}).one() == (None,)
 
 
 def test_0005_keeps_old_routing_sentences_and_gives_seeded_departments_their_short_names(migration_app):

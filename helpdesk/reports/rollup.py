@@ -20,9 +20,10 @@ NULL is kept out of the key (a unique key treats NULLs as distinct, on both data
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, Integer, SmallInteger, String, event, text
+from sqlalchemy import Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from helpdesk import counted_tables
 from helpdesk.db import Base
 
 TABLE = "ticket_outcome_counts"
@@ -134,27 +135,5 @@ def _sqlite_triggers() -> list[str]:
     ]
 
 
-def trigger_sql(dialect: str) -> list[str]:
-    return _postgresql_triggers() if dialect == "postgresql" else _sqlite_triggers()
-
-
-def drop_trigger_sql(dialect: str) -> list[str]:
-    if dialect == "postgresql":
-        return [f"DROP TRIGGER IF EXISTS {TABLE}_move ON tickets", f"DROP FUNCTION IF EXISTS {TABLE}_move()"]
-    return [f"DROP TRIGGER IF EXISTS {TABLE}_{op}" for op in ("insert", "update", "delete")]
-
-
-def rebuild(connection) -> None:
-    """Count every answered ticket afresh on `connection` (after a load that bypassed the triggers)."""
-    for statement in rebuild_sql(connection.dialect.name):
-        connection.execute(text(statement))
-
-
-def _install_triggers(target, connection, **kw) -> None:
-    """create_all (the tests, a fresh embedded database) installs the triggers as the migration does."""
-    if TABLE in target.tables and "tickets" in target.tables:
-        for statement in trigger_sql(connection.dialect.name):
-            connection.execute(DDL(statement.replace("%", "%%")))
-
-
-event.listen(Base.metadata, "after_create", _install_triggers)
+_COUNTED = counted_tables.CountedTable(TABLE, _postgresql_triggers, _sqlite_triggers, rebuild_sql)
+trigger_sql, drop_trigger_sql, rebuild = _COUNTED.trigger_sql, _COUNTED.drop_trigger_sql, _COUNTED.rebuild

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import DDL, Integer, ScalarSelect, event, func, select, text
+from sqlalchemy import Integer, ScalarSelect, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from helpdesk import counted_tables
 from helpdesk.db import Base
 
 TABLE = "ticket_counts"
@@ -45,7 +46,7 @@ def count_sql() -> str:
     return "SELECT jurisdiction_id, count(*) FROM tickets GROUP BY jurisdiction_id"
 
 
-def rebuild_sql() -> list[str]:
+def rebuild_sql(dialect: str = "") -> list[str]:
     """Statements that count every ticket afresh (the migration's backfill, a bulk load's end)."""
     return [f"DELETE FROM {TABLE}", f"INSERT INTO {TABLE} (jurisdiction_id, n) {count_sql()}"]
 
@@ -88,27 +89,5 @@ def _sqlite_triggers() -> list[str]:
     ]
 
 
-def trigger_sql(dialect: str) -> list[str]:
-    return _postgresql_triggers() if dialect == "postgresql" else _sqlite_triggers()
-
-
-def drop_trigger_sql(dialect: str) -> list[str]:
-    if dialect == "postgresql":
-        return [f"DROP TRIGGER IF EXISTS {TABLE}_move ON tickets", f"DROP FUNCTION IF EXISTS {TABLE}_move()"]
-    return [f"DROP TRIGGER IF EXISTS {TABLE}_{op}" for op in ("insert", "update", "delete")]
-
-
-def rebuild(connection) -> None:
-    """Count every ticket afresh on `connection` (after a load that bypassed the triggers)."""
-    for statement in rebuild_sql():
-        connection.execute(text(statement))
-
-
-def _install_triggers(target, connection, **kw) -> None:
-    """create_all (the tests, a fresh embedded database) installs the triggers as the migration does."""
-    if TABLE in target.tables and "tickets" in target.tables:
-        for statement in trigger_sql(connection.dialect.name):
-            connection.execute(DDL(statement.replace("%", "%%")))
-
-
-event.listen(Base.metadata, "after_create", _install_triggers)
+_COUNTED = counted_tables.CountedTable(TABLE, _postgresql_triggers, _sqlite_triggers, rebuild_sql)
+trigger_sql, drop_trigger_sql, rebuild = _COUNTED.trigger_sql, _COUNTED.drop_trigger_sql, _COUNTED.rebuild
