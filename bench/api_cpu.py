@@ -7,6 +7,7 @@ drift less than `make bench`'s req/s on this shared machine, and `--root` measur
     python -m bench.api_cpu sqlite:///s100k.db                        # ours: get, list, post; and the floor
     python -m bench.api_cpu sqlite:///s100k.db --root ../old --calls get list
     python -m bench.api_cpu sqlite:///s100k.db --profile list        # cProfile of one call, by cumulative time
+    python -m bench.api_cpu sqlite:///s100k.db --statement-times post  # each statement's time in the driver
 
 The database comes from `python -m bench.generate` (its logins and password). Medians of 5 rounds of `process_time`;
 filing adds tickets to the database, as `make bench` does.
@@ -43,6 +44,7 @@ def _ours(url: str):
         "get": lambda: client.get(f"/api/v1/tickets/{ids[next(turn) % len(ids)]}", headers=county),
         "list": lambda: client.get("/api/v1/tickets?per_page=25", headers=county),
         "post": lambda: client.post("/api/v1/tickets", json=NEW_TICKET, headers=filer),
+        "app": app,
     }
 
 
@@ -72,6 +74,38 @@ def measure(send, count: int) -> list[float]:
     return rounds
 
 
+def statement_times(app, send, count: int) -> None:
+    """Per request: each statement's median time from the cursor's execute to its return (the driver and the
+    database, not SQLAlchemy's work around it), then the request's wall time and those times' sum."""
+    from sqlalchemy import event
+
+    from helpdesk.extensions import db
+
+    for _ in range(20):
+        send()
+    times: dict[str, list[float]] = {}
+    started: list[float] = []
+    with app.app_context():
+        engine = db.engine
+
+    def before(*args):
+        started.append(time.perf_counter())
+
+    def after(conn, cursor, statement, *args):
+        times.setdefault(" ".join(statement.split()[:4])[:70], []).append((time.perf_counter() - started.pop()) * 1000)
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    start = time.perf_counter()
+    for _ in range(count):
+        send()
+    wall = (time.perf_counter() - start) / count * 1000
+    for statement, spent in times.items():
+        print(f"{statistics.median(spent):7.3f} ms  ×{len(spent) / count:.0f}  {statement}")
+    total = sum(statistics.median(spent) * len(spent) / count for spent in times.values())
+    print(f"request {wall:.2f} ms wall, of which {total:.2f} ms in the statements")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url")
@@ -79,6 +113,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--root", help="measure the helpdesk package of this checkout instead")
     parser.add_argument("--no-floor", action="store_true")
     parser.add_argument("--profile", choices=sorted(PER_ROUND), help="cProfile one call instead")
+    parser.add_argument(
+        "--statement-times", choices=sorted(PER_ROUND), help="the median wall time of each statement of one call"
+    )
     args = parser.parse_args(argv)
     if args.root:
         sys.path.insert(0, str(Path(args.root).resolve()))
@@ -92,6 +129,9 @@ def main(argv: list[str] | None = None) -> None:
         profile = cProfile.Profile()
         profile.runcall(lambda: [send() for _ in range(PER_ROUND[args.profile])])
         pstats.Stats(profile).sort_stats("cumulative").print_stats(60)
+        return
+    if args.statement_times:
+        statement_times(ours["app"], ours[args.statement_times], PER_ROUND[args.statement_times])
         return
     sides = [("ours", ours)] + ([] if args.no_floor else [("floor", _floor(args.url))])
     for call in args.calls:
