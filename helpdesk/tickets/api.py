@@ -88,8 +88,7 @@ def _list_statements(shape: str, filters: tuple[str, ...], sort: str) -> PageSta
     """The list's statements for one visibility shape, set of filters and order, built once; each request hands its
     values to them (api/common.py PageStatements)."""
     query = apply_filters(select(Ticket).where(visibility_clause(shape, unbound)), filters, unbound)
-    total = None if filters else counted_total(shape, unbound)  # a supervisor's unfiltered list: counted already
-    return PageStatements(query.order_by(*SORTS[sort]), TicketReader(), total)
+    return PageStatements(query.order_by(*SORTS[sort]), TicketReader(), counted_total(shape, filters, unbound))
 
 
 @blp.route("/tickets", methods=["POST"])

@@ -32,9 +32,12 @@ class TicketCount(Base):
     n: Mapped[int] = mapped_column(Integer)
 
 
-def counted_total(shape: str, param: Callable) -> ScalarSelect | None:
-    """The total of an unfiltered list of visibility `shape` (tickets/queries.py list_visibility) from the counts,
-    or None when the counts cannot give it (an enterprise's or a cadre's tickets are not counted by jurisdiction)."""
+def counted_total(shape: str, filters, param: Callable) -> ScalarSelect | None:
+    """The total of a list of visibility `shape` (tickets/queries.py list_visibility) from the counts, or None when
+    the counts cannot give it: any filter (`filters`, the names `ticket_filter_values` gave), or an enterprise's or a
+    cadre's tickets, which are not counted by jurisdiction."""
+    if filters:
+        return None
     total = select(func.coalesce(func.sum(TicketCount.n), 0))
     if shape == "jurisdictions":
         return total.where(TicketCount.jurisdiction_id.in_(param("v_jurisdictions", expanding=True))).scalar_subquery()
