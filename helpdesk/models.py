@@ -9,6 +9,7 @@ from helpdesk.common_issues.models import CommonIssue, CommonIssueEvent, TermSta
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.jurisdictions.models import Category, Department, Jurisdiction, Level, RoutingRule
 from helpdesk.notifications.models import Notification, OutboxMessage, Robot
+from helpdesk.reference import ReferenceStamp
 from helpdesk.reports.rollup import OutcomeCount
 from helpdesk.tickets.counts import TicketCount
 from helpdesk.tickets.models import (
@@ -41,6 +42,7 @@ __all__ = [
     "Notification",
     "OutboxMessage",
     "OutcomeCount",
+    "ReferenceStamp",
     "Robot",
     "Role",
     "RoutingRule",

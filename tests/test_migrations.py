@@ -221,6 +221,34 @@ def test_0012_counts_the_tickets_already_filed_and_keeps_counting(migration_app)
         assert conn.execute(text("SELECT count(*) FROM tickets")).scalar_one() == 0
 
 
+def test_0013_stamps_every_change_of_the_reference_tables_and_its_downgrade_leaves_no_trigger(migration_app):
+    upgrade(revision="0012_ticket_counts")
+    upgrade()
+    stamp = "SELECT stamp FROM reference_stamp"
+    with _db.engine.begin() as conn:
+        first = conn.execute(text(stamp)).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO holiday_overrides (day, is_workday, note, created_at) VALUES ('2027-02-06', true, '', '2026-12-04 12:00:00')"
+            )
+        )
+        second = conn.execute(text(stamp)).scalar_one()
+        conn.execute(text("DELETE FROM holiday_overrides"))
+        third = conn.execute(text(stamp)).scalar_one()
+    assert len({first, second, third}) == 3
+
+    downgrade(revision="0012_ticket_counts")
+    with _db.engine.begin() as conn:
+        assert "reference_stamp" not in inspect(conn).get_table_names()
+        # no trigger left behind that needs the table
+        conn.execute(
+            text(
+                "INSERT INTO holiday_overrides (day, is_workday, note, created_at) VALUES ('2027-02-06', true, '', '2026-12-04 12:00:00')"
+            )
+        )
+        assert conn.execute(text("SELECT count(*) FROM holiday_overrides")).scalar_one() == 1
+
+
 @pytest.mark.postgres_only
 def test_0010_gives_the_planner_the_distinct_groups_of_a_report_by_jurisdiction_with_callbacks(migration_app):
     def statistics() -> dict[str, set[str]]:

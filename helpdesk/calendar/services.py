@@ -19,6 +19,7 @@ from helpdesk.calendar.models import HolidayOverride
 from helpdesk.calendar.workdays import WorkCalendar
 from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.reference import kept
 
 _lock = threading.Lock()
 _cache: dict[tuple, WorkCalendar] = {}
@@ -28,8 +29,8 @@ def get_calendar() -> WorkCalendar:
     """The calendar in force now: the package's schedule plus every override."""
     # Keyed by the overrides themselves: a count and newest id miss an edited row, or a deleted one
     # re-added under the same id (SQLite reuses ids; so does every rolled-back test transaction).
-    query = select(HolidayOverride.day, HolidayOverride.is_workday)
-    rows = frozenset((day, working) for day, working in db.session.execute(query))
+    columns = (HolidayOverride.day, HolidayOverride.is_workday)
+    rows = kept("holiday_overrides", HolidayOverride, frozenset, columns=columns)  # helpdesk/reference.py
     key = (db.engine.url.render_as_string(), rows)
     with _lock:
         calendar = _cache.get(key)

@@ -1,14 +1,11 @@
-"""The jurisdiction tree (province → city → county), read once per request."""
+"""The jurisdiction tree (province → city → county) and the categories, kept across requests (reference.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import g, has_request_context
-from sqlalchemy import select
-
-from helpdesk.extensions import db
-from helpdesk.jurisdictions.models import Jurisdiction
+from helpdesk.jurisdictions.models import Category, Jurisdiction
+from helpdesk.reference import kept
 
 
 @dataclass
@@ -16,10 +13,6 @@ class JurisdictionTree:
     """Every jurisdiction by id: the tree is small (a province has a few hundred nodes at most)."""
 
     by_id: dict[int, Jurisdiction]
-
-    @classmethod
-    def load(cls) -> JurisdictionTree:
-        return cls({j.id: j for j in db.session.scalars(select(Jurisdiction))})
 
     def children(self, parent_id: int | None) -> list[Jurisdiction]:
         return sorted((j for j in self.by_id.values() if j.parent_id == parent_id), key=lambda j: j.id)
@@ -45,25 +38,14 @@ class JurisdictionTree:
 
 
 def jurisdiction_tree() -> JurisdictionTree:
-    """The tree, loaded once per request (outside a request, e.g. in a command, loaded on each call)."""
-    if not has_request_context():
-        return JurisdictionTree.load()
-    tree = g.get("_jurisdiction_tree")
-    if tree is None:
-        tree = g._jurisdiction_tree = JurisdictionTree.load()
-    return tree
+    """The tree, read once per request and kept across requests while it is unchanged (helpdesk/reference.py;
+    outside a request, e.g. in a command, read on each call)."""
+    return kept("jurisdictions", Jurisdiction, lambda found: JurisdictionTree({j.id: j for j in found}))
 
 
 def categories_by_code() -> dict:
-    """The categories by code (a dozen rows), read once per request like the tree."""
-    from helpdesk.jurisdictions.models import Category
-
-    found = g.get("_categories_by_code") if has_request_context() else None
-    if found is None:
-        found = {c.code: c for c in db.session.scalars(select(Category))}
-        if has_request_context():
-            g._categories_by_code = found
-    return found
+    """The categories by code (a dozen rows), kept like the tree."""
+    return kept("categories", Category, lambda found: {c.code: c for c in found})
 
 
 def subtree_ids(root_id: int) -> frozenset[int]:

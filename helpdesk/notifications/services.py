@@ -11,9 +11,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from functools import cache
-
-from sqlalchemy import Select, select
 
 from helpdesk.auth.models import User
 from helpdesk.db import insert_loaded, utcnow
@@ -21,6 +18,7 @@ from helpdesk.extensions import db
 from helpdesk.notifications.messages import DIGEST_SMS, MESSAGES, ROBOT_MESSAGES, SUBJECTS, group_locale, render
 from helpdesk.notifications.models import Channel, DeliveryStatus, Notification, OutboxMessage, Robot
 from helpdesk.notifications.preferences import delivery_channels
+from helpdesk.reference import kept
 
 SMS_LENGTH = 300  # gateways split long texts into parts of 70 characters; keep a notice to a few of them
 
@@ -144,12 +142,8 @@ def robots_for(kind: str, ticket, robots: list[Robot] | None = None) -> list[Rob
 
 
 def active_robots() -> list[Robot]:
-    return list(db.session.scalars(_active_robots()))
-
-
-@cache
-def _active_robots() -> Select:
-    return select(Robot).where(Robot.active.is_(True)).order_by(Robot.id)  # built once: every filing reads it
+    """The active group robots, kept across requests while unchanged (helpdesk/reference.py): every filing reads them."""
+    return list(kept("robots", Robot, tuple, on=Robot.active.is_(True), order_by=(Robot.id,)))
 
 
 def robot_text(kind: str, ticket, **params) -> tuple[str, str]:
