@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache
 
-from sqlalchemy import DateTime, Enum, MetaData, insert, inspect
-from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import DateTime, Enum, Insert, MetaData, insert, inspect
+from sqlalchemy.orm import DeclarativeBase, scoped_session
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -95,19 +95,27 @@ def attach(obj, **related) -> None:
 def insert_loaded(session, model, values: dict):
     """INSERT one row of `model` (Core, RETURNING every column) and return it as a persistent object, as if loaded:
     an ORM flush of a new ticket, with its nine relations, or an ORM bulk INSERT cost several times the statement.
-    The version counter starts as the mapper's would start it; no mapper event fires (none is listened for on the
-    models inserted this way)."""
+    The object is built as a load builds one (its columns set as loaded, its relations unloaded, no constructor and
+    no cascade) and put into the session's identity map. The version counter starts as the mapper's would start it;
+    no mapper event fires (none is listened for on the models inserted this way)."""
     mapper = inspect(model)
-    table = mapper.local_table
     if mapper.version_id_col is not None:
         values = {mapper.version_id_col.key: mapper.version_id_generator(None), **values}
-    row = session.execute(_insert_returning(table), values).one()
-    obj = model(**{mapper.get_property_by_column(column).key: row[i] for i, column in enumerate(table.c)})
-    make_transient_to_detached(obj)
-    session.add(obj)
+    if isinstance(session, scoped_session):
+        session = session()
+    keys, statement = _insert_returning(mapper)
+    row = session.connection().execute(statement, values).one()  # a Core statement: nothing to autoflush
+    obj = mapper.class_manager.new_instance()
+    state = instance_state(obj)
+    state.dict.update(zip(keys, row))
+    state.key = mapper._identity_key_from_state(state)
+    session._update_impl(state)  # what Session.add does for a detached object, without its cascade
     return obj
 
 
 @cache
-def _insert_returning(table):
-    return insert(table).returning(*table.c)  # built once: the values come as the execution's parameters
+def _insert_returning(mapper) -> tuple[list[str], Insert]:
+    """The attribute names of the table's columns and its INSERT … RETURNING them, built once: the values come as the
+    execution's parameters."""
+    table = mapper.local_table
+    return [mapper.get_property_by_column(column).key for column in table.c], insert(table).returning(*table.c)

@@ -16,6 +16,7 @@ from helpdesk.jurisdictions.models import Category, Jurisdiction
 from helpdesk.jurisdictions.queries import categories_by_code, jurisdiction_tree
 from helpdesk.notifications.models import Robot
 from helpdesk.notifications.services import active_robots
+from helpdesk import reference
 from helpdesk.reference import ReferenceStamp
 from tests import factories
 from tests.api import conftest as api_fixtures
@@ -59,7 +60,8 @@ def stamp(db) -> int:
     return db.session.scalar(select(ReferenceStamp.stamp))
 
 
-def test_a_later_request_reads_the_stamp_instead_of_the_four_tables(app, db):
+def test_a_later_request_reads_the_stamp_instead_of_the_four_tables(app, db, monkeypatch):
+    monkeypatch.setattr(reference, "_kept", reference._ThreadKept())  # cold: nothing kept by an earlier test
     county_id = factories.jurisdiction("411602").id
     with statements(db) as first:
         tree, categories, _, _ = in_request(app, read_all)
