@@ -11,12 +11,12 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, event, select, text, update
 
+from helpdesk import reference
 from helpdesk.calendar.services import get_calendar
 from helpdesk.jurisdictions.models import Category, Jurisdiction
 from helpdesk.jurisdictions.queries import categories_by_code, jurisdiction_tree
 from helpdesk.notifications.models import Robot
 from helpdesk.notifications.services import active_robots
-from helpdesk import reference
 from helpdesk.reference import ReferenceStamp
 from tests import factories
 from tests.api import conftest as api_fixtures
