@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel import support
+from babel import Locale, support
 from flask import Flask, current_app, g, has_app_context, request, session
 from flask_babel import Domain, get_domain, get_locale
 from flask_login import current_user
@@ -54,6 +54,25 @@ def init_template_helpers(app: Flask) -> None:
         from flask_babel import get_locale
 
         return {"current_locale": str(get_locale() or app.config["DEFAULT_LOCALE"])}
+
+
+def catalog(name: str | None) -> support.Translations:
+    """The catalog of a reader's language ("zh_CN", "en"; None: the request's), without entering force_locale:
+    notices and routing sentences are written in each reader's language, and force_locale (which refreshes
+    Flask-Babel's state on the way in and out) was most of the time of writing one."""
+    domain = get_domain()
+    if name is None or not isinstance(domain, CatalogDomain):
+        from flask_babel import force_locale
+
+        with force_locale(name):
+            return domain.get_translations()
+    return domain.catalog_named(name)
+
+
+def translate(translations, string: str, **variables) -> str:
+    """flask_babel.gettext with the catalog at hand."""
+    text = translations.ugettext(string)
+    return text % variables if variables else text
 
 
 def request_catalog():
@@ -106,6 +125,14 @@ class CatalogDomain(Domain):
         translations = self._catalog(locale)
         if has_app_context():
             g._catalog = (locale, translations)
+        return translations
+
+    def catalog_named(self, name: str):
+        """The catalog of the language named `name` ("zh_CN", "en"), found as force_locale(name) finds it."""
+        key = ("by name", name, self.domain[0])
+        translations = self.cache.get(key)
+        if translations is None:
+            translations = self.cache[key] = self._catalog(Locale.parse(name))
         return translations
 
     def _catalog(self, locale):

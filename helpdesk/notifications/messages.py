@@ -7,7 +7,8 @@ in the recipient's language (a robot's group reads DEFAULT_LOCALE).
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import force_locale, gettext
+
+from helpdesk.i18n import catalog, translate
 
 
 def N_(message: str) -> str:
@@ -71,13 +72,13 @@ COLOURS = {"green": N_("green"), "yellow": N_("yellow"), "orange": N_("orange"),
 
 def render(template: str, locale: str, params: dict) -> str:
     """`template` with `params`, in `locale` (a colour is put into that language as well)."""
-    with force_locale(locale):
-        colour = params.get("colour")
-        if colour in COLOURS:
-            params = {**params, "colour": gettext(COLOURS[colour])}
-        if params.get("assignee") is None and "assignee" in params:
-            params = {**params, "assignee": gettext(NOBODY)}
-        return gettext(template, **params) if params else gettext(template)
+    translations = catalog(locale)
+    colour = params.get("colour")
+    if colour in COLOURS:
+        params = {**params, "colour": translate(translations, COLOURS[colour])}
+    if params.get("assignee") is None and "assignee" in params:
+        params = {**params, "assignee": translate(translations, NOBODY)}
+    return translate(translations, template, **params)
 
 
 def group_locale() -> str:

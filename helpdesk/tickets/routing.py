@@ -20,19 +20,17 @@ it in their reader's language.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from babel import Locale
 from flask import g, has_request_context
-from flask_babel import force_locale, get_domain, get_locale
 from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from helpdesk.auth.models import Role, User
 from helpdesk.extensions import db
+from helpdesk.i18n import catalog, translate
 from helpdesk.jurisdictions.models import Category, Department, Jurisdiction, RoutingRule
 from helpdesk.jurisdictions.queries import ancestors, categories_by_code
 
@@ -279,35 +277,21 @@ def describe(routing: dict, locale: str, category=None) -> str:
     the ticket's, when it is loaded already).
 
     A page of tickets describes one decision per ticket: the catalog of each language and the names are found
-    once per request, and `force_locale` entered only to find the catalog of a language the request does not
-    speak (those were most of a 25-ticket page's time in its routing sentences)."""
+    once per request, without entering `force_locale` (i18n.py catalog; those were most of a 25-ticket page's time
+    in its routing sentences)."""
     catalogs, known = _request_memo()
     translations = catalogs.get(locale)
     if translations is None:
-        with nullcontext() if _speaks(locale) else force_locale(locale):
-            translations = catalogs[locale] = get_domain().get_translations()
+        translations = catalogs[locale] = catalog(locale)
 
-    def gettext(string: str, **variables) -> str:  # flask_babel.gettext with the catalog at hand
-        text = translations.ugettext(string)
-        return text % variables if variables else text
+    def gettext(string: str, **variables) -> str:
+        return translate(translations, string, **variables)
 
     parts = _sentences(routing, "en" if locale == "en" else locale, gettext, known, category)
     text = parts[0] if parts else ""
     for part in parts[1:]:
         text = gettext("%(first)s; %(then)s", first=text, then=part)
     return text
-
-
-def _speaks(locale: str) -> bool:
-    """Whether the request's language is `locale` already (zh_CN is spoken by a zh_Hans_CN request)."""
-    current = get_locale() if has_request_context() else None
-    wanted = _parsed_locale(locale)
-    return current is not None and (current.language, current.territory) == (wanted.language, wanted.territory)
-
-
-@cache
-def _parsed_locale(locale: str) -> Locale:
-    return Locale.parse(locale)
 
 
 def routing_reason(routing: dict | None, recorded: str | None, locale: str, category=None) -> str:

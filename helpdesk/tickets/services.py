@@ -9,8 +9,8 @@ handler in actions.py; the periodic sweep is in sweep.py.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
-from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -22,6 +22,7 @@ from helpdesk.enterprises.models import Enterprise
 from helpdesk.enterprises.queries import enterprise_visibility
 from helpdesk.errors import NotAllowed, ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.i18n import catalog, translate
 from helpdesk.jurisdictions.models import Jurisdiction
 from helpdesk.jurisdictions.queries import categories_by_code, jurisdiction_tree, ticket_prefix
 from helpdesk.jurisdictions.scope import supervised_scope
@@ -150,8 +151,8 @@ def routing_details(ticket: Ticket):
     routing = ticket.routing
 
     def details(locale: str) -> str:
-        with force_locale(locale):
-            return gettext("Routing: %(reason)s", reason=describe(routing, locale))
+        gettext = partial(translate, catalog(locale))  # the reader's language, without force_locale (i18n.py)
+        return gettext("Routing: %(reason)s", reason=describe(routing, locale))
 
     return details if routing else None
 
