@@ -179,3 +179,11 @@ def _into_session(session, objects: tuple) -> bool:
 
 
 _STAMP_SELECT = select(ReferenceStamp.stamp).where(ReferenceStamp.id == 1)
+STAMP_COLUMN = _STAMP_SELECT.scalar_subquery().label("reference_stamp")  # for a request's first statement
+
+
+def note_stamp(stamp: int | None) -> None:
+    """The stamp as a request's first statement read it (the API's token, auth/services.py find_token): what is
+    kept is then checked against it without a statement of its own."""
+    if stamp is not None and has_request_context():
+        g._reference_stamp = stamp

@@ -32,6 +32,7 @@ from helpdesk.errors import Conflict, NotAllowed, Term, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.jurisdictions.models import Department, Jurisdiction
 from helpdesk.labels import ROLE_LABELS
+from helpdesk.reference import STAMP_COLUMN, note_stamp
 
 MIN_PASSWORD = 8
 # A mainland mobile number (11 digits, 13x–19x), for SMS; spaces, dashes and a +86 / 86 prefix are dropped.
@@ -308,7 +309,11 @@ def find_token(raw: str, now: datetime | None = None) -> ApiToken | None:
     now = now or utcnow()
     if not raw or len(raw) > 200:
         return None
-    token = db.session.scalar(_token_statement(), {"token_hash": _token_hash(raw)})
+    found = db.session.execute(_token_statement(), {"token_hash": _token_hash(raw)}).first()
+    if found is None:
+        return None
+    token, stamp = found
+    note_stamp(stamp)  # the reference tables' stamp comes with the token: one statement less (reference.py)
     if token is None or token.revoked_at is not None or token.expires_at <= now or not token.user.active:
         return None
     return token
@@ -316,8 +321,13 @@ def find_token(raw: str, now: datetime | None = None) -> ApiToken | None:
 
 @functools.cache
 def _token_statement() -> Select:
-    """The token and its user in one statement, built once: every API request starts here."""
-    return select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == bindparam("token_hash"))
+    """The token and its user in one statement, built once: every API request starts here; with the stamp of the
+    reference tables kept across requests (reference.py)."""
+    return (
+        select(ApiToken, STAMP_COLUMN)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == bindparam("token_hash"))
+    )
 
 
 def revoke_token(token: ApiToken, now: datetime | None = None) -> None:
