@@ -60,13 +60,8 @@ def catalog(name: str | None) -> support.Translations:
     """The catalog of a reader's language ("zh_CN", "en"; None: the request's), without entering force_locale:
     notices and routing sentences are written in each reader's language, and force_locale (which refreshes
     Flask-Babel's state on the way in and out) was most of the time of writing one."""
-    domain = get_domain()
-    if name is None or not isinstance(domain, CatalogDomain):
-        from flask_babel import force_locale
-
-        with force_locale(name):
-            return domain.get_translations()
-    return domain.catalog_named(name)
+    domain = get_domain()  # a CatalogDomain (extensions.py)
+    return domain.get_translations() if name is None else domain.catalog_named(name)
 
 
 def translate(translations, string: str, **variables) -> str:

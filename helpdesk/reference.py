@@ -6,8 +6,8 @@ of the four tables replaces with a random number in the same transaction as the 
 raw SQL, another process, the sqlite3 shell alike). A random value, not a counter: a change that rolls back leaves
 the old stamp, and no later change can come back to the stamp of what the rolled-back transaction saw.
 
-A request reads the stamp once, as a column of the first of these reads (a cold read costs no statement more than
-before), or alone when what is kept is still good: one statement then stands for four. Kept ORM objects go into the
+A request reads the stamp once: with the API's token (auth/services.py find_token), else as a column of the first
+of these reads (a cold read costs no statement more than before), or alone when what is kept is still good. Kept ORM objects go into the
 request's session as if it had loaded them (its identity map takes the same objects, without a copy), so lazy
 loads find them and relationships may point at them. Objects that a commit or rollback expired, that were changed
 in memory, or whose identity the session already holds under another object are not reused: the table is read
@@ -32,7 +32,6 @@ from helpdesk.extensions import db
 
 TABLE = "reference_stamp"
 TABLES = ("jurisdictions", "categories", "holiday_overrides", "robots")
-STAMP = "_reference_stamp"  # this request's stamp, in g
 
 
 class ReferenceStamp(Base):
@@ -127,7 +126,7 @@ def kept(name: str, model, build: Callable[[list], Any], *, columns: tuple = (),
         _kept.url, _kept.entries = url, {}
     entry = _kept.entries.get(name)
     if entry is not None:
-        stamp = g.get(STAMP)
+        stamp = g.get("_reference_stamp")  # this request's, once read
         if stamp is None:
             stamp = g._reference_stamp = session.scalar(_STAMP_SELECT)
         if entry.stamp == stamp and _into_session(session, entry.objects):
@@ -148,7 +147,7 @@ def kept(name: str, model, build: Callable[[list], Any], *, columns: tuple = (),
     stamp = rows[0][0]
     data = [row[1] if objects else tuple(row[1:]) for row in rows if row[1] is not None]
     value = memo[name] = build(data)
-    g.setdefault(STAMP, stamp)
+    g.setdefault("_reference_stamp", stamp)
     _kept.entries[name] = _Kept(stamp, tuple(data) if objects else (), value)
     return value
 

@@ -164,7 +164,6 @@ def test_each_reference_table_changes_the_stamp_on_insert_update_and_delete(db):
         )
     )
     changed()
-    db.session.execute(delete(Robot))  # nothing to delete: PostgreSQL's statement trigger still fires, SQLite's not
     db.session.execute(update(Jurisdiction).where(Jurisdiction.id == county.id).values(name="川汇区"))
     changed()
     db.session.execute(update(Category).where(Category.code == "land").values(name="土地"))
@@ -222,3 +221,13 @@ def test_a_filing_after_the_first_reads_no_reference_table(client, db, world, be
     assert not any("reference_stamp" in sql for sql in seen[1:])
     for table in ("FROM jurisdictions", "FROM categories", "FROM holiday_overrides", "FROM robots"):
         assert table not in read
+
+
+def test_without_the_stamp_row_the_tables_are_read_every_time(app, db):
+    db.session.execute(delete(ReferenceStamp))
+    county_id = factories.jurisdiction("411602").id
+    for _ in range(2):
+        with statements(db) as seen:
+            name = in_request(app, lambda: jurisdiction_tree().by_id[county_id].name)
+        assert name == "川汇区"
+        assert any("FROM jurisdictions" in sql and "reference_stamp" not in sql for sql in seen)

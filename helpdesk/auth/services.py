@@ -314,7 +314,7 @@ def find_token(raw: str, now: datetime | None = None) -> ApiToken | None:
         return None
     token, stamp = found
     note_stamp(stamp)  # the reference tables' stamp comes with the token: one statement less (reference.py)
-    if token is None or token.revoked_at is not None or token.expires_at <= now or not token.user.active:
+    if token.revoked_at is not None or token.expires_at <= now or not token.user.active:
         return None
     return token
 

@@ -194,16 +194,16 @@ def _name(model, object_id, locale: str, known: dict) -> str:
 _UNREAD = object()
 
 
-def _request_memo() -> tuple[dict, dict]:
-    """This request's (catalogs by locale, objects named by (model name, id)); fresh ones outside a request."""
-    return g.setdefault("_routing_memo", ({}, {})) if has_request_context() else ({}, {})
+def _request_memo() -> dict:
+    """The objects this request has named, by (model name, id); a fresh dict outside a request."""
+    return g.setdefault("_routing_memo", {}) if has_request_context() else {}
 
 
 def remember_names(named: list[tuple[type, object]]) -> None:
     """Jurisdictions, departments or people the request has read already, as (model, object with the model's `id`,
     `name` and `display_name`) (tickets/reads.py): the routing sentences name them without a statement."""
     if has_request_context():
-        known = _request_memo()[1]
+        known = _request_memo()
         for model, found in named:
             known[(model.__name__, found.id)] = found
 
@@ -276,13 +276,11 @@ def describe(routing: dict, locale: str, category=None) -> str:
     """The routing decision as one sentence in `locale` ("zh_CN", "en"), with names in that language (`category`:
     the ticket's, when it is loaded already).
 
-    A page of tickets describes one decision per ticket: the catalog of each language and the names are found
-    once per request, without entering `force_locale` (i18n.py catalog; those were most of a 25-ticket page's time
-    in its routing sentences)."""
-    catalogs, known = _request_memo()
-    translations = catalogs.get(locale)
-    if translations is None:
-        translations = catalogs[locale] = catalog(locale)
+    A page of tickets describes one decision per ticket: the names are found once per request, and the catalog of
+    each language without entering `force_locale` (i18n.py catalog; those were most of a 25-ticket page's time in
+    its routing sentences)."""
+    known = _request_memo()
+    translations = catalog(locale)
 
     def gettext(string: str, **variables) -> str:
         return translate(translations, string, **variables)
